@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * Entry point: pick one command, run it, turn its outcome into an exit code.
+ * Commands are imported lazily so `saferun --help` never loads Docker or the parser.
+ */
+import { ExitCode, SaferunError } from './errors.js';
+
+type CommandModule = { main(argv: string[]): Promise<number> };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  // one line per command: name, summary, lazy import of src/cli/<name>.ts
+};
+
+const USAGE = `saferun — run Python programs you do not fully trust
+
+Usage:
+  saferun [options] script.py [args...]    like \`python script.py args...\`, but scanned and sandboxed
+  saferun [options] -m module [args...]    like \`python -m module\`
+  saferun [options] -c "code" [args...]    like \`python -c code\`
+  saferun <command> [...]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run \`saferun run --help\` for every run option, \`saferun <command> --help\` for the others.
+Exit codes: the program's own; 2 usage, 120 blocked by policy, 121 saferun error,
+123 out of memory, 124 timeout, 130 interrupted.`;
+
+function pickCommand(argv: string[]): { name: string; rest: string[] } {
+  const first = argv[0];
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return { name: first, rest: argv.slice(1) };
+  return { name: 'run', rest: argv };
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))) {
+    process.stdout.write(`${USAGE}\n`);
+    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+  }
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    const { readPackageVersion } = await import('./util/package-info.js');
+    process.stdout.write(`${readPackageVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const { name, rest } = pickCommand(argv);
+  const command = await COMMANDS[name]!.load();
+  return command.main(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof SaferunError) {
+      process.stderr.write(`saferun: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`saferun: internal error (a bug, please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = ExitCode.saferunError;
+  },
+);
