@@ -1,0 +1,54 @@
+/**
+ * The profile file format (YAML). The JSON Schema in profiles/profile.schema.json is generated
+ * from this and a test proves it is current.
+ */
+import { z } from 'zod';
+
+export const NETWORK_MODES = ['none', 'restricted', 'open'] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+export const WORKDIR_ACCESS = ['none', 'read-only', 'read-write'] as const;
+export type WorkdirAccess = (typeof WORKDIR_ACCESS)[number];
+
+const size = z.union([z.string(), z.number()]).describe('a size: bytes, or a number with k, m or g (e.g. 512m, 2g)');
+const duration = z.union([z.string(), z.number()]).describe('a duration: seconds, or a number with ms, s, m or h (e.g. 30s, 5m)');
+const action = z
+  .string()
+  .regex(/^(run|ask|block|escalate:[A-Za-z0-9_-]+)$/, { message: "use run, ask, block or escalate:<profile>" })
+  .describe('run | ask | block | escalate:<profile name>');
+
+export const profileFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('defaults to the file name'),
+    description: z.string().max(500).optional(),
+    extends: z.string().max(4096).optional().describe('a preset name or a path to another profile file'),
+    limits: z
+      .object({
+        memory: size.optional(),
+        cpus: z.number().optional().describe('CPU cores, may be fractional (e.g. 0.5)'),
+        pids: z.number().int().optional(),
+        nofile: z.number().int().optional().describe('open files limit'),
+        maxFileSize: size.optional().describe('largest file the program may write'),
+        tmpSize: size.optional().describe('size of the writable /tmp (tmpfs, noexec)'),
+        timeout: duration.optional().describe('wall-clock limit'),
+      })
+      .strict()
+      .optional(),
+    network: z.enum(NETWORK_MODES).optional(),
+    workdir: z.enum(WORKDIR_ACCESS).optional().describe('how the working directory is mounted'),
+    output: z.boolean().optional().describe('whether --output DIR may be written'),
+    snapshot: z.boolean().optional().describe('snapshot the working and output dirs before each run'),
+    policy: z
+      .object({ low: action.optional(), medium: action.optional(), high: action.optional(), critical: action.optional() })
+      .strict()
+      .optional()
+      .describe('what to do at each risk level'),
+  })
+  .strict();
+
+export type ProfileFile = z.infer<typeof profileFileSchema>;
+
+export function profileJsonSchema(): unknown {
+  return z.toJSONSchema(profileFileSchema, { target: 'draft-2020-12' });
+}

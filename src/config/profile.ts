@@ -1,0 +1,50 @@
+/** A profile after loading, merging `extends` and normalising units: what the rest of saferun uses. */
+import type { RiskLevel } from '../scan/types.js';
+import type { NetworkMode, WorkdirAccess } from './profile-schema.js';
+
+export type PolicyAction = { kind: 'run' } | { kind: 'ask' } | { kind: 'block' } | { kind: 'escalate'; profile: string };
+
+export interface ResourceLimits {
+  memoryBytes: number;
+  nanoCpus: number;
+  pids: number;
+  nofile: number;
+  maxFileSizeBytes: number;
+  tmpBytes: number;
+  timeoutMs: number;
+}
+
+export interface Profile {
+  name: string;
+  description: string;
+  /** 'preset' or the file it came from. */
+  source: string;
+  limits: ResourceLimits;
+  network: NetworkMode;
+  workdir: WorkdirAccess;
+  output: boolean;
+  snapshot: boolean;
+  policy: Record<RiskLevel, PolicyAction>;
+}
+
+export interface LoadedProfile {
+  profile: Profile;
+  warnings: string[];
+}
+
+export function parsePolicyAction(text: string): PolicyAction {
+  if (text.startsWith('escalate:')) return { kind: 'escalate', profile: text.slice('escalate:'.length) };
+  if (text === 'run' || text === 'ask' || text === 'block') return { kind: text };
+  throw new Error(`not a policy action: ${text}`);
+}
+
+export function formatPolicyAction(action: PolicyAction): string {
+  return action.kind === 'escalate' ? `escalate:${action.profile}` : action.kind;
+}
+
+const NETWORK_ORDER: Record<NetworkMode, number> = { none: 0, restricted: 1, open: 2 };
+
+/** Whether `requested` is as strict as or stricter than `allowed` (flags may only tighten the network). */
+export function networkWithin(requested: NetworkMode, allowed: NetworkMode): boolean {
+  return NETWORK_ORDER[requested] <= NETWORK_ORDER[allowed];
+}

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadProfile, PRESETS } from '../../src/config/load-profile.js';
+import { renderProfileSchema } from '../../src/config/write-profile-schema.js';
+import { packageRoot } from '../../src/util/package-info.js';
+
+function tempDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'saferun-profiles-'));
+}
+
+test('every preset loads and has no network when it says so', () => {
+  for (const name of PRESETS) {
+    const { profile } = loadProfile(name);
+    assert.equal(profile.name, name);
+    assert.equal(profile.source, 'preset');
+    assert.equal(profile.workdir, 'read-only', `${name} mounts the working dir read-only`);
+    assert.ok(profile.limits.memoryBytes > 0 && profile.limits.pids > 0 && profile.limits.timeoutMs > 0);
+  }
+  assert.equal(loadProfile('strict').profile.network, 'none');
+  assert.equal(loadProfile('offline').profile.network, 'none');
+  assert.equal(loadProfile('strict').profile.policy.high.kind, 'block');
+});
+
+test('the checked-in JSON Schema is current', () => {
+  const checkedIn = readFileSync(path.join(packageRoot(), 'profiles', 'profile.schema.json'), 'utf8');
+  assert.equal(checkedIn, renderProfileSchema(), 'run `npm run schema:profiles` and commit the result');
+});
+
+test('a user profile extends strict and overrides some keys', () => {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'mine.yaml');
+    writeFileSync(file, 'extends: strict\nlimits:\n  memory: 256m\n  timeout: 10s\npolicy:\n  high: ask\n');
+    const { profile } = loadProfile(file);
+    assert.equal(profile.name, 'mine');
+    assert.equal(profile.limits.memoryBytes, 256 * 1024 ** 2);
+    assert.equal(profile.limits.timeoutMs, 10_000);
+    assert.equal(profile.limits.pids, loadProfile('strict').profile.limits.pids, 'inherited');
+    assert.equal(profile.network, 'none', 'inherited');
+    assert.deepEqual(profile.policy.high, { kind: 'ask' });
+    assert.deepEqual(profile.policy.critical, { kind: 'block' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hostile and broken profiles get errors naming the file, the key and what is accepted', () => {
+  const dir = tempDir();
+  try {
+    const cases: [string, string, RegExp][] = [
+      ['unknown-key.yaml', 'extends: strict\nnetwrok: open\n', /unknown key 'netwrok'; accepted: .*network/],
+      ['nested-unknown.yaml', 'extends: strict\nlimits:\n  memroy: 1g\n', /unknown key 'limits\.memroy'; accepted: memory, cpus/],
+      ['bad-network.yaml', 'extends: strict\nnetwork: internet\n', /key 'network'.*accepted: none, restricted, open/],
+      ['bad-size.yaml', 'extends: strict\nlimits:\n  memory: 12 parsecs\n', /key 'limits\.memory': '12 parsecs' is not a size/],
+      ['too-small.yaml', 'extends: strict\nlimits:\n  memory: 1k\n', /key 'limits\.memory': .* out of range/],
+      ['bad-policy.yaml', 'extends: strict\npolicy:\n  high: yolo\n', /key 'policy\.high': use run, ask, block or escalate:<profile>/],
+      ['self.yaml', 'extends: strict\nname: selfish\npolicy:\n  high: escalate:selfish\n', /cannot escalate to itself/],
+      ['missing.yaml', 'network: none\n', /key 'limits\.cpus' is missing/],
+      ['not-yaml.yaml', 'limits: [\n', /not valid YAML/],
+      ['list.yaml', '- a\n- b\n', /expected object/i],
+      ['aliases.yaml', 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n', /not valid YAML|alias/i],
+      ['binary.yaml', '\u0000\u0001\u0002garbage\uffff', /profile .*binary\.yaml/],
+    ];
+    for (const [name, text, expected] of cases) {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      assert.throws(() => loadProfile(file), (error: Error) => {
+        assert.match(error.message, new RegExp(name.replace('.', '\\.')), `${name}: names the file`);
+        assert.match(error.message, expected, name);
+        return error.name === 'SaferunError';
+      });
+    }
+    const a = path.join(dir, 'a.yaml');
+    const b = path.join(dir, 'b.yaml');
+    writeFileSync(a, 'extends: ./b.yaml\n');
+    writeFileSync(b, 'extends: ./a.yaml\n');
+    assert.throws(() => loadProfile(a), /'extends' makes a cycle/);
+    const loop = path.join(dir, 'loop.yaml');
+    symlinkSync(loop, loop);
+    assert.throws(() => loadProfile(loop), /symlink loop|cannot read/);
+    const big = path.join(dir, 'big.yaml');
+    writeFileSync(big, `# ${'x'.repeat(1024 * 1024)}\n`);
+    assert.throws(() => loadProfile(big), /too large for a profile/);
+    assert.throws(() => loadProfile('no-such-profile'), /unknown profile 'no-such-profile'; use one of strict, offline, normal/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

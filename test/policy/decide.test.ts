@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadProfile } from '../../src/config/load-profile.js';
+import { decide } from '../../src/policy/decide.js';
+import type { RiskLevel } from '../../src/scan/types.js';
+
+const byName = (name: string) => loadProfile(name).profile;
+
+test('presets decide as documented', () => {
+  const table: [string, RiskLevel, string, string][] = [
+    ['strict', 'low', 'run', 'strict'],
+    ['strict', 'medium', 'run', 'strict'],
+    ['strict', 'high', 'block', 'strict'],
+    ['strict', 'critical', 'block', 'strict'],
+    ['offline', 'medium', 'run', 'offline'],
+    ['offline', 'high', 'ask', 'offline'],
+    ['offline', 'critical', 'block', 'offline'],
+    ['normal', 'low', 'run', 'normal'],
+    ['normal', 'medium', 'run', 'offline'],
+    ['normal', 'high', 'ask', 'normal'],
+    ['normal', 'critical', 'block', 'normal'],
+  ];
+  for (const [start, level, kind, finalProfile] of table) {
+    const decision = decide(level, byName(start), byName);
+    assert.equal(decision.kind, kind, `${start}/${level}`);
+    assert.equal(decision.profile.name, finalProfile, `${start}/${level}`);
+  }
+  assert.deepEqual(decide('medium', byName('normal'), byName).escalatedFrom, ['normal']);
+});
+
+test('an escalation loop blocks instead of spinning', () => {
+  const a = { ...byName('strict'), name: 'a', policy: { ...byName('strict').policy, high: { kind: 'escalate' as const, profile: 'b' } } };
+  const b = { ...byName('strict'), name: 'b', policy: { ...byName('strict').policy, high: { kind: 'escalate' as const, profile: 'a' } } };
+  const decision = decide('high', a, (name) => (name === 'a' ? a : b));
+  assert.equal(decision.kind, 'block');
+  assert.match((decision as { reason: string }).reason, /loop/);
+});
