@@ -1,0 +1,139 @@
+/**
+ * Turns what a run needs into the exact Docker container configuration. Pure: no engine, no
+ * file system. Every hardening setting of saferun is decided here, in one place.
+ */
+import type { ContainerCreateOptions } from 'dockerode';
+import type { ResourceLimits } from '../config/profile.js';
+import type { WorkdirAccess } from '../config/profile-schema.js';
+
+export const CONTAINER_WORKDIR = '/workspace';
+export const CONTAINER_OUTPUT = '/output';
+export const CONTAINER_SCRIPT_DIR = '/saferun/script';
+export const LABEL_RUN = 'saferun.run';
+export const LABEL_OWNER_PID = 'saferun.owner-pid';
+
+export type SandboxNetwork = { mode: 'none' } | { mode: 'open' } | { mode: 'restricted'; networkName: string };
+
+export interface BindMount {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+export interface SandboxSpec {
+  runId: string;
+  ownerPid: number;
+  image: string;
+  /** argv inside the container, e.g. ['python3', 'script.py', 'a']. */
+  command: string[];
+  /** "uid:gid"; never root. */
+  user: string;
+  /** The host working directory, mounted at /workspace (or not at all). */
+  workdir: { hostPath: string; access: WorkdirAccess };
+  /** Where the program starts, inside the container. */
+  containerCwd: string;
+  mounts: BindMount[];
+  /** Only what the user passed with -e, plus saferun's own few variables. */
+  env: Record<string, string>;
+  limits: ResourceLimits;
+  network: SandboxNetwork;
+  tty: boolean;
+}
+
+/** The user the program runs as: the invoking user, or nobody when saferun runs as root. */
+export function sandboxUser(uid: number | undefined, gid: number | undefined): string {
+  if (uid === undefined || gid === undefined || uid === 0) return '65534:65534';
+  return `${uid}:${gid === 0 ? 65534 : gid}`;
+}
+
+export function dockerNetworkMode(network: SandboxNetwork): string {
+  switch (network.mode) {
+    case 'none':
+      return 'none';
+    case 'open':
+      return 'bridge';
+    case 'restricted':
+      return network.networkName;
+  }
+}
+
+export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
+  if (spec.user.startsWith('0:') || spec.user === '0' || spec.user === 'root') throw new Error('refusing to run the sandbox as root');
+  const binds: string[] = [];
+  if (spec.workdir.access !== 'none') {
+    binds.push(`${spec.workdir.hostPath}:${CONTAINER_WORKDIR}:${spec.workdir.access === 'read-only' ? 'ro' : 'rw'}`);
+  }
+  for (const mount of spec.mounts) binds.push(`${mount.hostPath}:${mount.containerPath}:${mount.readOnly ? 'ro' : 'rw'}`);
+  const { limits } = spec;
+  return {
+    name: `saferun-${spec.runId}`,
+    Image: spec.image,
+    Cmd: spec.command,
+    Entrypoint: [],
+    WorkingDir: spec.containerCwd,
+    User: spec.user,
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    Hostname: 'sandbox',
+    Labels: { [LABEL_RUN]: spec.runId, [LABEL_OWNER_PID]: String(spec.ownerPid) },
+    Tty: spec.tty,
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    NetworkDisabled: spec.network.mode === 'none',
+    HostConfig: {
+      Binds: binds,
+      NetworkMode: dockerNetworkMode(spec.network),
+      CapDrop: ['ALL'],
+      CapAdd: [],
+      // The engine's default seccomp profile stays on: we add no seccomp= option.
+      SecurityOpt: ['no-new-privileges'],
+      Privileged: false,
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
+      Memory: limits.memoryBytes,
+      MemorySwap: limits.memoryBytes,
+      NanoCpus: limits.nanoCpus,
+      PidsLimit: limits.pids,
+      Ulimits: [
+        { Name: 'nofile', Soft: limits.nofile, Hard: limits.nofile },
+        { Name: 'core', Soft: 0, Hard: 0 },
+        { Name: 'fsize', Soft: limits.maxFileSizeBytes, Hard: limits.maxFileSizeBytes },
+      ],
+      IpcMode: 'private',
+      PidMode: '',
+      Init: true,
+      Devices: [],
+      DeviceRequests: [],
+      AutoRemove: false,
+      LogConfig: { Type: 'none', Config: {} },
+    },
+  };
+}
+
+/** The flattened view used in reports and --dry-run. */
+export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions): {
+  image: string;
+  runtime: string;
+  user: string;
+  capDrop: string[];
+  readOnlyRootfs: boolean;
+  networkMode: string;
+  memoryBytes: number;
+  nanoCpus: number;
+  pidsLimit: number;
+} {
+  const host = options.HostConfig ?? {};
+  return {
+    image: spec.image,
+    runtime: host.Runtime ?? 'runc',
+    user: spec.user,
+    capDrop: host.CapDrop ?? [],
+    readOnlyRootfs: host.ReadonlyRootfs === true,
+    networkMode: host.NetworkMode ?? 'default',
+    memoryBytes: host.Memory ?? 0,
+    nanoCpus: host.NanoCpus ?? 0,
+    pidsLimit: host.PidsLimit ?? 0,
+  };
+}

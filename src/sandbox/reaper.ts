@@ -1,0 +1,26 @@
+/**
+ * Removes what a crashed saferun left behind: containers and networks labelled with an owner pid
+ * that no longer runs. Called at the start of every run; cheap (one list call each).
+ */
+import type { Engine } from './engine.js';
+import { LABEL_OWNER_PID } from './host-config.js';
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function reapOrphans(engine: Engine): Promise<{ containers: number; networks: number }> {
+  const filters = JSON.stringify({ label: [LABEL_OWNER_PID] });
+  const [containers, networks] = await Promise.all([engine.listContainers({ all: true, filters }), engine.listNetworks({ filters })]);
+  const deadContainers = containers.filter((c) => !isAlive(Number(c.Labels[LABEL_OWNER_PID])));
+  const deadNetworks = networks.filter((n) => !isAlive(Number(n.Labels?.[LABEL_OWNER_PID])));
+  await Promise.all(deadContainers.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(deadNetworks.map((n) => engine.getNetwork(n.Id).remove().catch(() => undefined)));
+  return { containers: deadContainers.length, networks: deadNetworks.length };
+}

@@ -1,0 +1,177 @@
+/**
+ * Runs one container to completion: create → attach → start → wait → inspect → remove.
+ * The container, and the per-run network when there is one, are removed on every path.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type Docker from 'dockerode';
+import { SaferunError } from '../errors.js';
+import type { Engine } from './engine.js';
+import { buildCreateOptions, LABEL_OWNER_PID, LABEL_RUN, type SandboxSpec } from './host-config.js';
+
+export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
+
+export interface SandboxEvent {
+  atMs: number;
+  type: string;
+  detail?: string;
+}
+
+export interface SandboxIo {
+  stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  stdout: Writable & { columns?: number; rows?: number };
+  stderr: Writable;
+}
+
+export interface SandboxOutcome {
+  exitCode: number | null;
+  reason: ExitReason;
+  durationMs: number;
+  containerId?: string;
+  events: SandboxEvent[];
+}
+
+export interface SandboxHooks {
+  /** Called when the image is missing; builds it, then the create is retried once. */
+  onImageMissing?: () => Promise<void>;
+  onEvent?: (event: SandboxEvent) => void;
+  /** Aborting kills and removes the container; the outcome's reason is 'killed'. */
+  signal?: AbortSignal;
+}
+
+const OUTPUT_DRAIN_MS = 2000;
+
+function isNoSuchImage(error: unknown): boolean {
+  const e = error as { statusCode?: number; message?: string };
+  return e.statusCode === 404 && /no such image|not found/i.test(e.message ?? '');
+}
+
+async function createRestrictedNetwork(engine: Engine, spec: SandboxSpec): Promise<Docker.Network | undefined> {
+  if (spec.network.mode !== 'restricted') return undefined;
+  return engine.createNetwork({
+    Name: spec.network.networkName,
+    Internal: true,
+    CheckDuplicate: true,
+    Labels: { [LABEL_RUN]: spec.runId, [LABEL_OWNER_PID]: String(spec.ownerPid) },
+  });
+}
+
+export async function runSandbox(engine: Engine, spec: SandboxSpec, io: SandboxIo, hooks: SandboxHooks = {}): Promise<SandboxOutcome> {
+  const t0 = performance.now();
+  const events: SandboxEvent[] = [];
+  const note = (type: string, detail?: string): void => {
+    const event: SandboxEvent = { atMs: Math.round(performance.now() - t0), type, ...(detail === undefined ? {} : { detail }) };
+    events.push(event);
+    hooks.onEvent?.(event);
+  };
+  const createOptions = buildCreateOptions(spec);
+  let network: Docker.Network | undefined;
+  let container: Docker.Container | undefined;
+  let reason: ExitReason = 'exited';
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  let restoreTty: (() => void) | undefined;
+  try {
+    if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
+    network = await createRestrictedNetwork(engine, spec);
+    container = await createContainer(engine, createOptions, hooks);
+    note('container-created', container.id.slice(0, 12));
+
+    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream & {
+      end(): void;
+    };
+    const outputDone = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    if (spec.tty) stream.pipe(io.stdout);
+    else engine.modem.demuxStream(stream, io.stdout, io.stderr);
+
+    const kill = (why: ExitReason): void => {
+      if (reason !== 'exited') return;
+      reason = why;
+      note(why === 'timeout' ? 'timeout' : 'kill-requested', why);
+      container?.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    };
+    onAbort = () => kill('killed');
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const waited = container.wait();
+    await container.start();
+    note('started');
+    timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
+    restoreTty = forwardStdin(io, stream, spec.tty, container);
+
+    const { StatusCode } = (await waited) as { StatusCode: number };
+    clearTimeout(timer);
+    await Promise.race([outputDone, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS))]);
+    const state = (await container.inspect()).State;
+    if (reason === 'exited' && state.OOMKilled) {
+      reason = 'oom';
+      note('oom', 'the memory limit was reached and the kernel killed the program');
+    }
+    note('exited', String(StatusCode));
+    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: container.id, events };
+  } catch (error) {
+    if (error instanceof SaferunError) throw error;
+    throw new SaferunError(`the sandbox failed: ${dockerMessage(error)}`, { cause: error, partial: { events } });
+  } finally {
+    clearTimeout(timer);
+    restoreTty?.();
+    if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
+    await container?.remove({ force: true, v: true }).catch(() => undefined);
+    await network?.remove().catch(() => undefined);
+    if (container) note('removed');
+  }
+}
+
+async function createContainer(engine: Engine, options: Docker.ContainerCreateOptions, hooks: SandboxHooks): Promise<Docker.Container> {
+  try {
+    return await engine.createContainer(options);
+  } catch (error) {
+    if (!isNoSuchImage(error) || !hooks.onImageMissing) throw error;
+    await hooks.onImageMissing();
+    return engine.createContainer(options);
+  }
+}
+
+/** Pipes our stdin into the container; EOF on ours closes theirs. In TTY mode the terminal goes raw. */
+function forwardStdin(io: SandboxIo, stream: NodeJS.ReadWriteStream & { end(): void }, tty: boolean, container: Docker.Container): () => void {
+  const { stdin } = io;
+  let restore = (): void => undefined;
+  if (tty && stdin.isTTY && stdin.setRawMode) {
+    stdin.setRawMode(true);
+    const resize = (): void => {
+      const { columns, rows } = io.stdout;
+      if (columns && rows) container.resize({ h: rows, w: columns }).catch(() => undefined);
+    };
+    resize();
+    process.stdout.on('resize', resize);
+    restore = () => {
+      stdin.setRawMode?.(false);
+      process.stdout.off('resize', resize);
+    };
+  }
+  const onData = (chunk: Buffer): void => {
+    stream.write(chunk);
+  };
+  const onEnd = (): void => {
+    stream.end();
+  };
+  stdin.on('data', onData);
+  stdin.once('end', onEnd);
+  stdin.resume();
+  const previous = restore;
+  return () => {
+    previous();
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdin.pause();
+    if (typeof (stdin as { unref?: () => void }).unref === 'function') (stdin as unknown as { unref: () => void }).unref();
+  };
+}
+
+export function dockerMessage(error: unknown): string {
+  const e = error as { json?: { message?: string }; reason?: string; message?: string };
+  return e.json?.message ?? e.message ?? String(error);
+}
