@@ -2,7 +2,7 @@
  * Removes what a crashed saferun left behind: containers and networks labelled with an owner pid
  * that no longer runs. Called at the start of every run; cheap (one list call each).
  */
-import type { Engine } from './engine.js';
+import type { EngineApi } from './engine-api.js';
 import { LABEL_OWNER_PID } from './host-config.js';
 
 function isAlive(pid: number): boolean {
@@ -15,12 +15,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function reapOrphans(engine: Engine): Promise<{ containers: number; networks: number }> {
-  const filters = JSON.stringify({ label: [LABEL_OWNER_PID] });
-  const [containers, networks] = await Promise.all([engine.listContainers({ all: true, filters }), engine.listNetworks({ filters })]);
+export async function reapOrphans(engine: EngineApi): Promise<{ containers: number; networks: number }> {
+  const [containers, networks] = await Promise.all([engine.listContainers(LABEL_OWNER_PID), engine.listNetworks(LABEL_OWNER_PID)]);
   const deadContainers = containers.filter((c) => !isAlive(Number(c.Labels[LABEL_OWNER_PID])));
   const deadNetworks = networks.filter((n) => !isAlive(Number(n.Labels?.[LABEL_OWNER_PID])));
-  await Promise.all(deadContainers.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-  await Promise.all(deadNetworks.map((n) => engine.getNetwork(n.Id).remove().catch(() => undefined)));
+  await Promise.all(deadContainers.map((c) => engine.remove(c.Id).catch(() => undefined)));
+  await Promise.all(deadNetworks.map((n) => engine.removeNetwork(n.Id).catch(() => undefined)));
   return { containers: deadContainers.length, networks: deadNetworks.length };
 }

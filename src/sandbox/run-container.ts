@@ -2,10 +2,11 @@
  * Runs one container to completion: create → attach → start → wait → inspect → remove.
  * The container, and the per-run network when there is one, are removed on every path.
  */
-import type { Readable, Writable } from 'node:stream';
-import type Docker from 'dockerode';
+import type { Duplex, Readable, Writable } from 'node:stream';
+import type { ContainerCreateOptions } from 'dockerode';
 import { SaferunError } from '../errors.js';
-import type { Engine } from './engine.js';
+import { demuxStream } from './demux.js';
+import { EngineApiError, type EngineApi } from './engine-api.js';
 import { buildCreateOptions, LABEL_OWNER_PID, LABEL_RUN, type SandboxSpec } from './host-config.js';
 
 export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
@@ -41,11 +42,10 @@ export interface SandboxHooks {
 const OUTPUT_DRAIN_MS = 2000;
 
 function isNoSuchImage(error: unknown): boolean {
-  const e = error as { statusCode?: number; message?: string };
-  return e.statusCode === 404 && /no such image|not found/i.test(e.message ?? '');
+  return error instanceof EngineApiError && error.statusCode === 404 && /no such image|not found/i.test(error.message);
 }
 
-async function createRestrictedNetwork(engine: Engine, spec: SandboxSpec): Promise<Docker.Network | undefined> {
+async function createRestrictedNetwork(engine: EngineApi, spec: SandboxSpec): Promise<string | undefined> {
   if (spec.network.mode !== 'restricted') return undefined;
   return engine.createNetwork({
     Name: spec.network.networkName,
@@ -55,7 +55,7 @@ async function createRestrictedNetwork(engine: Engine, spec: SandboxSpec): Promi
   });
 }
 
-export async function runSandbox(engine: Engine, spec: SandboxSpec, io: SandboxIo, hooks: SandboxHooks = {}): Promise<SandboxOutcome> {
+export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: SandboxIo, hooks: SandboxHooks = {}): Promise<SandboxOutcome> {
   const t0 = performance.now();
   const events: SandboxEvent[] = [];
   const note = (type: string, detail?: string): void => {
@@ -64,54 +64,54 @@ export async function runSandbox(engine: Engine, spec: SandboxSpec, io: SandboxI
     hooks.onEvent?.(event);
   };
   const createOptions = buildCreateOptions(spec);
-  let network: Docker.Network | undefined;
-  let container: Docker.Container | undefined;
+  let networkId: string | undefined;
+  let containerId: string | undefined;
   let reason: ExitReason = 'exited';
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   let restoreTty: (() => void) | undefined;
   try {
     if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
-    network = await createRestrictedNetwork(engine, spec);
-    container = await createContainer(engine, createOptions, hooks);
-    note('container-created', container.id.slice(0, 12));
+    networkId = await createRestrictedNetwork(engine, spec);
+    const id = await createContainer(engine, createOptions, hooks);
+    containerId = id;
+    note('container-created', id.slice(0, 12));
 
-    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream & {
-      end(): void;
-    };
+    const stream = await engine.attach(id);
     const outputDone = new Promise<void>((resolve) => {
       stream.once('end', resolve);
       stream.once('close', resolve);
       stream.once('error', () => resolve());
     });
     if (spec.tty) stream.pipe(io.stdout);
-    else engine.modem.demuxStream(stream, io.stdout, io.stderr);
+    else demuxStream(stream, io.stdout, io.stderr);
 
     const kill = (why: ExitReason): void => {
       if (reason !== 'exited') return;
       reason = why;
       note(why === 'timeout' ? 'timeout' : 'kill-requested', why);
-      container?.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      engine.kill(id).catch(() => undefined);
     };
     onAbort = () => kill('killed');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const waited = container.wait();
-    await container.start();
+    const waited = engine.wait(id);
+    waited.catch(() => undefined);
+    await engine.start(id);
     note('started');
     timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
-    restoreTty = forwardStdin(io, stream, spec.tty, container);
+    restoreTty = forwardStdin(io, stream, spec.tty, (rows, columns) => engine.resize(id, rows, columns));
 
-    const { StatusCode } = (await waited) as { StatusCode: number };
+    const { StatusCode } = await waited;
     clearTimeout(timer);
     await Promise.race([outputDone, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS))]);
-    const state = (await container.inspect()).State;
+    const state = (await engine.inspect(id)).State;
     if (reason === 'exited' && state.OOMKilled) {
       reason = 'oom';
       note('oom', 'the memory limit was reached and the kernel killed the program');
     }
     note('exited', String(StatusCode));
-    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: container.id, events };
+    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, events };
   } catch (error) {
     if (error instanceof SaferunError) throw error;
     throw new SaferunError(`the sandbox failed: ${dockerMessage(error)}`, { cause: error, partial: { events } });
@@ -119,13 +119,13 @@ export async function runSandbox(engine: Engine, spec: SandboxSpec, io: SandboxI
     clearTimeout(timer);
     restoreTty?.();
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
-    await container?.remove({ force: true, v: true }).catch(() => undefined);
-    await network?.remove().catch(() => undefined);
-    if (container) note('removed');
+    if (containerId) await engine.remove(containerId).catch(() => undefined);
+    if (networkId) await engine.removeNetwork(networkId).catch(() => undefined);
+    if (containerId) note('removed');
   }
 }
 
-async function createContainer(engine: Engine, options: Docker.ContainerCreateOptions, hooks: SandboxHooks): Promise<Docker.Container> {
+async function createContainer(engine: EngineApi, options: ContainerCreateOptions, hooks: SandboxHooks): Promise<string> {
   try {
     return await engine.createContainer(options);
   } catch (error) {
@@ -136,14 +136,14 @@ async function createContainer(engine: Engine, options: Docker.ContainerCreateOp
 }
 
 /** Pipes our stdin into the container; EOF on ours closes theirs. In TTY mode the terminal goes raw. */
-function forwardStdin(io: SandboxIo, stream: NodeJS.ReadWriteStream & { end(): void }, tty: boolean, container: Docker.Container): () => void {
+function forwardStdin(io: SandboxIo, stream: Duplex, tty: boolean, resizeTo: (rows: number, columns: number) => Promise<void>): () => void {
   const { stdin } = io;
   let restore = (): void => undefined;
   if (tty && stdin.isTTY && stdin.setRawMode) {
     stdin.setRawMode(true);
     const resize = (): void => {
       const { columns, rows } = io.stdout;
-      if (columns && rows) container.resize({ h: rows, w: columns }).catch(() => undefined);
+      if (columns && rows) resizeTo(rows, columns).catch(() => undefined);
     };
     resize();
     process.stdout.on('resize', resize);
