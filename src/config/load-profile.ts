@@ -11,7 +11,7 @@ import { SaferunError } from '../errors.js';
 import { RISK_LEVELS } from '../scan/types.js';
 import { packageRoot } from '../util/package-info.js';
 import { parsePolicyAction, type LoadedProfile, type PolicyAction, type Profile, type ResourceLimits } from './profile.js';
-import { profileFileSchema, type ProfileFile } from './profile-schema.js';
+import type { ProfileFile } from './profile-schema.js';
 import { parseDuration, parseSize, type ParseResult } from './units.js';
 
 export const PRESETS = ['strict', 'offline', 'normal'] as const;
@@ -67,7 +67,8 @@ function isFile(file: string): boolean {
   }
 }
 
-function readProfileFile(file: string): ProfileFile {
+/** Presets ship with saferun and are validated by its tests; user files go through the schema (zod loads only then). */
+async function readProfileFile(file: string, trusted: boolean): Promise<ProfileFile> {
   let text: string;
   try {
     const stat = statSync(file);
@@ -88,19 +89,25 @@ function readProfileFile(file: string): ProfileFile {
     throw new SaferunError(`profile ${file}: not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
   if (data === null || data === undefined) data = {};
+  if (trusted) return data as ProfileFile;
+  return validateProfileData(file, data);
+}
+
+export async function validateProfileData(file: string, data: unknown): Promise<ProfileFile> {
+  const { profileFileSchema } = await import('./profile-schema.js');
   const parsed = profileFileSchema.safeParse(data);
-  if (!parsed.success) throw new SaferunError(`profile ${file}: ${describeIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new SaferunError(`profile ${file}: ${describeIssues(parsed.error.issues, Object.keys(profileFileSchema.shape))}`);
   return parsed.data;
 }
 
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+function describeIssues(issues: readonly z.core.$ZodIssue[], topLevelKeys: string[]): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
       const key = issue.path.map(String).join('.');
       if (issue.code === 'unrecognized_keys') {
         const where = key ? `${key}.` : '';
-        return `unknown key ${issue.keys.map((k) => `'${where}${k}'`).join(', ')}; accepted: ${acceptedKeys(issue.path)}`;
+        return `unknown key ${issue.keys.map((k) => `'${where}${k}'`).join(', ')}; accepted: ${acceptedKeys(issue.path, topLevelKeys)}`;
       }
       if (issue.code === 'invalid_value') return `key '${key}': ${issue.message}; accepted: ${issue.values.map(String).join(', ')}`;
       return `key '${key || '(top level)'}': ${issue.message}`;
@@ -108,20 +115,20 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
-function acceptedKeys(at: readonly PropertyKey[]): string {
+function acceptedKeys(at: readonly PropertyKey[], topLevelKeys: string[]): string {
   if (at[0] === 'limits') return 'memory, cpus, pids, nofile, maxFileSize, tmpSize, timeout';
   if (at[0] === 'policy') return 'low, medium, high, critical';
-  return Object.keys(profileFileSchema.shape).join(', ');
+  return topLevelKeys.join(', ');
 }
 
 /** Follows `extends` (presets or files), detecting cycles, and merges section by section. */
-function resolveChain(reference: string, relativeTo: string, seen: string[]): { merged: ProfileFile; file: string } {
+async function resolveChain(reference: string, relativeTo: string, seen: string[]): Promise<{ merged: ProfileFile; file: string }> {
   const file = locateProfile(reference, relativeTo);
   if (seen.includes(file)) throw new SaferunError(`profile ${file}: 'extends' makes a cycle (${[...seen, file].join(' → ')})`);
   if (seen.length >= MAX_EXTENDS_DEPTH) throw new SaferunError(`profile ${file}: 'extends' is nested more than ${MAX_EXTENDS_DEPTH} deep`);
-  const own = readProfileFile(file);
+  const own = await readProfileFile(file, path.dirname(file) === presetsDir());
   if (own.extends === undefined) return { merged: own, file };
-  const base = resolveChain(own.extends, path.dirname(file), [...seen, file]).merged;
+  const base = (await resolveChain(own.extends, path.dirname(file), [...seen, file])).merged;
   return {
     file,
     merged: {
@@ -134,8 +141,8 @@ function resolveChain(reference: string, relativeTo: string, seen: string[]): { 
   };
 }
 
-export function loadProfile(reference: string, options: { cwd?: string } = {}): LoadedProfile {
-  const { merged, file } = resolveChain(reference, options.cwd ?? process.cwd(), []);
+export async function loadProfile(reference: string, options: { cwd?: string } = {}): Promise<LoadedProfile> {
+  const { merged, file } = await resolveChain(reference, options.cwd ?? process.cwd(), []);
   const isPreset = path.dirname(file) === presetsDir();
   return normaliseProfile(merged, { file, isPreset, fallbackName: path.basename(file).replace(/\.ya?ml$/i, '') });
 }

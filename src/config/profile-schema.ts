@@ -4,11 +4,9 @@
  */
 import { z } from 'zod';
 
-export const NETWORK_MODES = ['none', 'restricted', 'open'] as const;
-export type NetworkMode = (typeof NETWORK_MODES)[number];
+import { NETWORK_MODES, WORKDIR_ACCESS } from './profile.js';
 
-export const WORKDIR_ACCESS = ['none', 'read-only', 'read-write'] as const;
-export type WorkdirAccess = (typeof WORKDIR_ACCESS)[number];
+export { NETWORK_MODES, WORKDIR_ACCESS, type NetworkMode, type WorkdirAccess } from './profile.js';
 
 const size = z.union([z.string(), z.number()]).describe('a size: bytes, or a number with k, m or g (e.g. 512m, 2g)');
 const duration = z.union([z.string(), z.number()]).describe('a duration: seconds, or a number with ms, s, m or h (e.g. 30s, 5m)');

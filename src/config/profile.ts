@@ -1,6 +1,11 @@
 /** A profile after loading, merging `extends` and normalising units: what the rest of saferun uses. */
 import type { RiskLevel } from '../scan/types.js';
-import type { NetworkMode, WorkdirAccess } from './profile-schema.js';
+
+export const NETWORK_MODES = ['none', 'restricted', 'open'] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+export const WORKDIR_ACCESS = ['none', 'read-only', 'read-write'] as const;
+export type WorkdirAccess = (typeof WORKDIR_ACCESS)[number];
 
 export type PolicyAction = { kind: 'run' } | { kind: 'ask' } | { kind: 'block' } | { kind: 'escalate'; profile: string };
 

@@ -10,7 +10,7 @@ export type Decision =
   | { kind: 'ask'; profile: Profile; escalatedFrom: string[] }
   | { kind: 'block'; profile: Profile; escalatedFrom: string[]; reason: string };
 
-export function decide(riskLevel: RiskLevel, start: Profile, loadProfileByName: (name: string) => Profile): Decision {
+export async function decide(riskLevel: RiskLevel, start: Profile, loadProfileByName: (name: string) => Promise<Profile>): Promise<Decision> {
   const trail: string[] = [];
   let profile = start;
   for (;;) {
@@ -24,7 +24,7 @@ export function decide(riskLevel: RiskLevel, start: Profile, loadProfileByName: 
       return { kind: 'block', profile, escalatedFrom: trail, reason: `profile ${profile.name} escalates in a loop (${[...trail, profile.name, action.profile].join(' → ')})` };
     }
     trail.push(profile.name);
-    profile = loadProfileByName(action.profile);
+    profile = await loadProfileByName(action.profile);
   }
 }
 

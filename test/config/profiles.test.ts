@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadProfile, PRESETS } from '../../src/config/load-profile.js';
+import { parse as parseYaml } from 'yaml';
+import { loadProfile, PRESETS, validateProfileData } from '../../src/config/load-profile.js';
 import { renderProfileSchema } from '../../src/config/write-profile-schema.js';
 import { packageRoot } from '../../src/util/package-info.js';
 
@@ -11,17 +12,18 @@ function tempDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'saferun-profiles-'));
 }
 
-test('every preset loads and has no network when it says so', () => {
+test('every preset loads, passes the schema, and has no network when it says so', async () => {
   for (const name of PRESETS) {
-    const { profile } = loadProfile(name);
+    await validateProfileData(name, parseYaml(readFileSync(path.join(packageRoot(), 'profiles', `${name}.yaml`), 'utf8')));
+    const { profile } = await loadProfile(name);
     assert.equal(profile.name, name);
     assert.equal(profile.source, 'preset');
     assert.equal(profile.workdir, 'read-only', `${name} mounts the working dir read-only`);
     assert.ok(profile.limits.memoryBytes > 0 && profile.limits.pids > 0 && profile.limits.timeoutMs > 0);
   }
-  assert.equal(loadProfile('strict').profile.network, 'none');
-  assert.equal(loadProfile('offline').profile.network, 'none');
-  assert.equal(loadProfile('strict').profile.policy.high.kind, 'block');
+  assert.equal((await loadProfile('strict')).profile.network, 'none');
+  assert.equal((await loadProfile('offline')).profile.network, 'none');
+  assert.equal((await loadProfile('strict')).profile.policy.high.kind, 'block');
 });
 
 test('the checked-in JSON Schema is current', () => {
@@ -29,16 +31,16 @@ test('the checked-in JSON Schema is current', () => {
   assert.equal(checkedIn, renderProfileSchema(), 'run `npm run schema:profiles` and commit the result');
 });
 
-test('a user profile extends strict and overrides some keys', () => {
+test('a user profile extends strict and overrides some keys', async () => {
   const dir = tempDir();
   try {
     const file = path.join(dir, 'mine.yaml');
     writeFileSync(file, 'extends: strict\nlimits:\n  memory: 256m\n  timeout: 10s\npolicy:\n  high: ask\n');
-    const { profile } = loadProfile(file);
+    const { profile } = await loadProfile(file);
     assert.equal(profile.name, 'mine');
     assert.equal(profile.limits.memoryBytes, 256 * 1024 ** 2);
     assert.equal(profile.limits.timeoutMs, 10_000);
-    assert.equal(profile.limits.pids, loadProfile('strict').profile.limits.pids, 'inherited');
+    assert.equal(profile.limits.pids, (await loadProfile('strict')).profile.limits.pids, 'inherited');
     assert.equal(profile.network, 'none', 'inherited');
     assert.deepEqual(profile.policy.high, { kind: 'ask' });
     assert.deepEqual(profile.policy.critical, { kind: 'block' });
@@ -47,7 +49,7 @@ test('a user profile extends strict and overrides some keys', () => {
   }
 });
 
-test('hostile and broken profiles get errors naming the file, the key and what is accepted', () => {
+test('hostile and broken profiles get errors naming the file, the key and what is accepted', async () => {
   const dir = tempDir();
   try {
     const cases: [string, string, RegExp][] = [
@@ -67,7 +69,7 @@ test('hostile and broken profiles get errors naming the file, the key and what i
     for (const [name, text, expected] of cases) {
       const file = path.join(dir, name);
       writeFileSync(file, text);
-      assert.throws(() => loadProfile(file), (error: Error) => {
+      await assert.rejects(loadProfile(file), (error: Error) => {
         assert.match(error.message, new RegExp(name.replace('.', '\\.')), `${name}: names the file`);
         assert.match(error.message, expected, name);
         return error.name === 'SaferunError';
@@ -77,14 +79,14 @@ test('hostile and broken profiles get errors naming the file, the key and what i
     const b = path.join(dir, 'b.yaml');
     writeFileSync(a, 'extends: ./b.yaml\n');
     writeFileSync(b, 'extends: ./a.yaml\n');
-    assert.throws(() => loadProfile(a), /'extends' makes a cycle/);
+    await assert.rejects(loadProfile(a), /'extends' makes a cycle/);
     const loop = path.join(dir, 'loop.yaml');
     symlinkSync(loop, loop);
-    assert.throws(() => loadProfile(loop), /symlink loop|cannot read/);
+    await assert.rejects(loadProfile(loop), /symlink loop|cannot read/);
     const big = path.join(dir, 'big.yaml');
     writeFileSync(big, `# ${'x'.repeat(1024 * 1024)}\n`);
-    assert.throws(() => loadProfile(big), /too large for a profile/);
-    assert.throws(() => loadProfile('no-such-profile'), /unknown profile 'no-such-profile'; use one of strict, offline, normal/);
+    await assert.rejects(loadProfile(big), /too large for a profile/);
+    await assert.rejects(loadProfile('no-such-profile'), /unknown profile 'no-such-profile'; use one of strict, offline, normal/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,9 +4,9 @@ import { loadProfile } from '../../src/config/load-profile.js';
 import { decide } from '../../src/policy/decide.js';
 import type { RiskLevel } from '../../src/scan/types.js';
 
-const byName = (name: string) => loadProfile(name).profile;
+const byName = async (name: string) => (await loadProfile(name)).profile;
 
-test('presets decide as documented', () => {
+test('presets decide as documented', async () => {
   const table: [string, RiskLevel, string, string][] = [
     ['strict', 'low', 'run', 'strict'],
     ['strict', 'medium', 'run', 'strict'],
@@ -21,17 +21,18 @@ test('presets decide as documented', () => {
     ['normal', 'critical', 'block', 'normal'],
   ];
   for (const [start, level, kind, finalProfile] of table) {
-    const decision = decide(level, byName(start), byName);
+    const decision = await decide(level, await byName(start), byName);
     assert.equal(decision.kind, kind, `${start}/${level}`);
     assert.equal(decision.profile.name, finalProfile, `${start}/${level}`);
   }
-  assert.deepEqual(decide('medium', byName('normal'), byName).escalatedFrom, ['normal']);
+  assert.deepEqual((await decide('medium', await byName('normal'), byName)).escalatedFrom, ['normal']);
 });
 
-test('an escalation loop blocks instead of spinning', () => {
-  const a = { ...byName('strict'), name: 'a', policy: { ...byName('strict').policy, high: { kind: 'escalate' as const, profile: 'b' } } };
-  const b = { ...byName('strict'), name: 'b', policy: { ...byName('strict').policy, high: { kind: 'escalate' as const, profile: 'a' } } };
-  const decision = decide('high', a, (name) => (name === 'a' ? a : b));
+test('an escalation loop blocks instead of spinning', async () => {
+  const strict = await byName('strict');
+  const a = { ...strict, name: 'a', policy: { ...strict.policy, high: { kind: 'escalate' as const, profile: 'b' } } };
+  const b = { ...strict, name: 'b', policy: { ...strict.policy, high: { kind: 'escalate' as const, profile: 'a' } } };
+  const decision = await decide('high', a, async (name) => (name === 'a' ? a : b));
   assert.equal(decision.kind, 'block');
   assert.match((decision as { reason: string }).reason, /loop/);
 });

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadProfile } from '../../src/config/load-profile.js';
+import { before } from 'node:test';
+import type { ResourceLimits } from '../../src/config/profile.js';
 import { buildCreateOptions, sandboxUser, type SandboxSpec } from '../../src/sandbox/host-config.js';
+
+let strictLimits: ResourceLimits;
+before(async () => {
+  strictLimits = (await loadProfile('strict')).profile.limits;
+});
 
 function spec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
   return {
@@ -14,7 +21,7 @@ function spec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
     containerCwd: '/workspace',
     mounts: [],
     env: { HOME: '/tmp' },
-    limits: loadProfile('strict').profile.limits,
+    limits: strictLimits,
     network: { mode: 'none' },
     tty: false,
     ...overrides,
@@ -42,7 +49,7 @@ test('every container is hardened the same way', () => {
 });
 
 test('limits, network and mounts follow the spec', () => {
-  const limits = { ...loadProfile('strict').profile.limits, memoryBytes: 256 * 1024 ** 2, nanoCpus: 5e8, pids: 32, nofile: 100, maxFileSizeBytes: 1024 ** 2 };
+  const limits = { ...strictLimits, memoryBytes: 256 * 1024 ** 2, nanoCpus: 5e8, pids: 32, nofile: 100, maxFileSizeBytes: 1024 ** 2 };
   const table: [Partial<SandboxSpec>, (o: ReturnType<typeof buildCreateOptions>) => void][] = [
     [{ limits }, (o) => {
       assert.equal(o.HostConfig!.Memory, 256 * 1024 ** 2);
