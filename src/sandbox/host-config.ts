@@ -4,7 +4,7 @@
  */
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ResourceLimits } from '../config/profile.js';
-import type { WorkdirAccess } from '../config/profile-schema.js';
+import type { WorkdirAccess } from '../config/profile.js';
 
 export const CONTAINER_WORKDIR = '/workspace';
 export const CONTAINER_OUTPUT = '/output';
