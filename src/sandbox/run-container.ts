@@ -104,7 +104,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
 
     const { StatusCode } = await waited;
     clearTimeout(timer);
-    await Promise.race([outputDone, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS))]);
+    await drained(outputDone, OUTPUT_DRAIN_MS);
     const state = (await engine.inspect(id)).State;
     if (reason === 'exited' && state.OOMKilled) {
       reason = 'oom';
@@ -123,6 +123,13 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     if (networkId) await engine.removeNetwork(networkId).catch(() => undefined);
     if (containerId) note('removed');
   }
+}
+
+/** Waits for the output to finish, at most `ms`; the timer never outlives the wait. */
+async function drained(done: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 async function createContainer(engine: EngineApi, options: ContainerCreateOptions, hooks: SandboxHooks): Promise<string> {
