@@ -1,0 +1,126 @@
+/**
+ * Analyses one Python source: decode (PEP 263), parse once (partial trees on syntax errors),
+ * build the module model in one walk, run every rule. Never throws on bad input.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Node, Parser } from 'web-tree-sitter';
+import { RULES } from '../rules/index.js';
+import type { Rule, RuleContext } from '../rules/rule.js';
+import type { Confidence, Finding, Severity } from '../types.js';
+import { decodePythonSource } from './decode.js';
+import { ModuleModel } from './module-model.js';
+import { loadPythonParser } from './parser.js';
+
+export interface ParseProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface SourceAnalysis {
+  findings: Finding[];
+  parseErrors: ParseProblem[];
+}
+
+export interface Analyzer {
+  analyze(displayPath: string, source: Uint8Array): SourceAnalysis;
+}
+
+/** Bump the revision when the engine changes meaning; rule ids are part of the key too. */
+export const ENGINE_VERSION = createHash('sha256')
+  .update(`engine-1:${RULES.map((rule) => `${rule.meta.id}/${rule.meta.severity}`).join(',')}`)
+  .digest('hex')
+  .slice(0, 16);
+
+const PARSE_BUDGET_MS = 5000;
+
+export async function createAnalyzer(options: { rules?: readonly Rule[] } = {}): Promise<Analyzer> {
+  const parser = await loadPythonParser();
+  const rules = options.rules ?? RULES;
+  return { analyze: (displayPath, source) => analyzeSource(parser, rules, displayPath, source) };
+}
+
+function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: string, source: Uint8Array): SourceAnalysis {
+  const parseErrors: ParseProblem[] = [];
+  const decoded = decodePythonSource(source);
+  if (decoded.problem) parseErrors.push({ line: 1, column: 1, message: decoded.problem });
+  const started = performance.now();
+  let tree;
+  try {
+    tree = parser.parse(decoded.text, null, { progressCallback: () => performance.now() - started > PARSE_BUDGET_MS });
+  } catch (error) {
+    parseErrors.push({ line: 1, column: 1, message: `the parser failed: ${(error as Error).message}` });
+    return { findings: [], parseErrors };
+  }
+  if (!tree) {
+    parseErrors.push({ line: 1, column: 1, message: `parsing took longer than ${PARSE_BUDGET_MS / 1000}s and was stopped` });
+    return { findings: [], parseErrors };
+  }
+  try {
+    const lines = decoded.text.split('\n');
+    const findings: Finding[] = [];
+    const model = new ModuleModel(tree.rootNode);
+    if (tree.rootNode.hasError) parseErrors.push(...syntaxErrors(tree.rootNode));
+    const seen = new Set<string>();
+    for (const rule of rules) {
+      const context: RuleContext = {
+        file: displayPath,
+        isSetupScript: path.basename(displayPath.split('!/').pop() ?? displayPath) === 'setup.py',
+        model,
+        report(node: Node, message: string, override?: { severity?: Severity; confidence?: Confidence }) {
+          const line = node.startPosition.row + 1;
+          const key = `${rule.meta.id}:${line}:${node.startPosition.column}`;
+          if (seen.has(key)) return;
+          seen.add(key);
+          findings.push({
+            ruleId: rule.meta.id,
+            title: rule.meta.title,
+            severity: override?.severity ?? rule.meta.severity,
+            confidence: override?.confidence ?? rule.meta.confidence,
+            category: rule.meta.category,
+            cwe: rule.meta.cwe,
+            file: displayPath,
+            line,
+            column: node.startPosition.column + 1,
+            endLine: node.endPosition.row + 1,
+            snippet: (lines[line - 1] ?? '').trim().slice(0, 200),
+            message,
+          });
+        },
+      };
+      try {
+        rule.check(context);
+      } catch (error) {
+        parseErrors.push({ line: 1, column: 1, message: `rule ${rule.meta.id} failed on this file: ${(error as Error).message}` });
+      }
+    }
+    findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+    return { findings, parseErrors };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The first few ERROR / MISSING nodes, as "line:col: syntax error" problems. */
+function syntaxErrors(root: Node): ParseProblem[] {
+  const problems: ParseProblem[] = [];
+  const stack: Node[] = [root];
+  while (stack.length > 0 && problems.length < 5) {
+    const node = stack.pop()!;
+    if (!node.hasError && !node.isMissing) continue;
+    if (node.type === 'ERROR' || node.isMissing) {
+      problems.push({
+        line: node.startPosition.row + 1,
+        column: node.startPosition.column + 1,
+        message: node.isMissing ? `syntax error: missing ${node.type}` : 'syntax error (the rest of the file is still scanned)',
+      });
+      continue;
+    }
+    for (let i = node.childCount - 1; i >= 0; i--) {
+      const child = node.child(i);
+      if (child) stack.push(child);
+    }
+  }
+  return problems;
+}

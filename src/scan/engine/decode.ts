@@ -1,0 +1,41 @@
+/**
+ * Bytes → text the way CPython reads a source file: a UTF-8 BOM, else a PEP 263 coding cookie on
+ * line 1 or 2, else UTF-8. An unknown encoding is reported, and the file is read as latin-1 so the
+ * scan still sees every byte.
+ */
+export interface DecodedSource {
+  text: string;
+  encoding: string;
+  problem?: string;
+}
+
+const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+export function decodePythonSource(bytes: Uint8Array): DecodedSource {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8-sig' };
+  }
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 512)).split('\n', 2);
+  let declared: string | undefined;
+  for (const line of head) {
+    const match = COOKIE.exec(line);
+    if (match) {
+      declared = match[1]!.toLowerCase();
+      break;
+    }
+    if (!/^[ \t\f]*(#.*)?\r?$/.test(line)) break; // the cookie must come before any code
+  }
+  const label = declared === undefined ? 'utf-8' : normaliseLabel(declared);
+  try {
+    return { text: new TextDecoder(label, { fatal: false }).decode(bytes), encoding: declared ?? 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('latin1').decode(bytes), encoding: 'latin-1', problem: `unknown source encoding '${declared}'` };
+  }
+}
+
+function normaliseLabel(name: string): string {
+  const n = name.replace(/_/g, '-');
+  if (/^(utf-?8)(-.*)?$/.test(n)) return 'utf-8';
+  if (/^(latin-?1|iso-?8859-?1|l1)(-.*)?$/.test(n)) return 'latin1';
+  return n;
+}

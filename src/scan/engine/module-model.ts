@@ -1,0 +1,622 @@
+/**
+ * One walk over a parsed module collects what the rules need: bindings (imports and aliases),
+ * call sites and comments. Name resolution, constant folding and tags are computed on demand from
+ * that model, memoised per node. Scopes are flattened on purpose: for a scanner, a name bound
+ * anywhere in the module may be the one used (over-approximation beats evasion).
+ */
+import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
+import type { Node } from 'web-tree-sitter';
+import { BUILTIN_NAMES, normaliseIdentifier } from './names.js';
+
+export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
+
+export interface Folded {
+  value: string;
+  /** Some step undid an encoding (base64, hex, zlib, rot13, chr codes, reversal). */
+  decoded: boolean;
+}
+
+export interface CallSite {
+  node: Node;
+  /** Resolved qualified name (e.g. 'os.system', 'builtins.exec'), or undefined when unknown. */
+  name: string | undefined;
+  /** The method name for calls on unknown objects (e.g. 'connect' in s.connect()). */
+  method: string | undefined;
+  args: Node[];
+  keywords: Map<string, Node>;
+}
+
+const DECODERS = new Set([
+  'base64.b64decode', 'base64.b32decode', 'base64.b16decode', 'base64.b85decode', 'base64.a85decode', 'base64.urlsafe_b64decode',
+  'base64.decodebytes', 'base64.decodestring', 'codecs.decode', 'zlib.decompress', 'gzip.decompress', 'bz2.decompress', 'lzma.decompress',
+  'binascii.unhexlify', 'binascii.a2b_base64', 'binascii.a2b_hex', 'bytes.fromhex', 'marshal.loads',
+]);
+
+const DOWNLOADERS = /^(requests\.(get|post|request|Session\(\)\.(get|post))|urllib\.request\.urlopen|urllib2\.urlopen|urllib\.urlopen|urllib\.request\.Request|http\.client\.HTTPS?Connection\(\)\.getresponse|httpx\.(get|post)|aiohttp\.ClientSession\(\)\.get|socket\.socket\(\)\.recv|socket\.create_connection\(\)\.recv|pycurl\.Curl)$/;
+
+const SECRET_SOURCES = /^(os\.environ(\.(get|copy|items|keys|values))?|os\.getenv|os\.environb|dotenv\.(load_dotenv|dotenv_values)|keyring\.get_password|browser_cookie3\.\w+|win32crypt\.CryptUnprotectData)$/;
+const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
+
+export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)|id_(rsa|dsa|ecdsa|ed25519)|\.git-credentials|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials\.json|Login Data|Cookies|Local State|key[34]\.db|logins\.json|wallet\.dat|\.config[\\/](google-chrome|chromium|BraveSoftware|discord)|Local Storage[\\/]leveldb|\.env$/i;
+
+export class ModuleModel {
+  readonly calls: CallSite[] = [];
+  readonly comments: Node[] = [];
+  readonly strings: Node[] = [];
+  readonly functionDefs: Node[] = [];
+  readonly classDefs: Node[] = [];
+  /** name → qualified name it stands for (imports, aliases, instances as 'x.y()'). */
+  private readonly bindings = new Map<string, string>();
+  /** name → the expressions assigned to it (for folding and tags). */
+  private readonly assigned = new Map<string, Node[]>();
+  private readonly qualifyMemo = new Map<number, string | undefined>();
+  private readonly foldMemo = new Map<number, Folded | undefined>();
+  private readonly tagMemo = new Map<number, Set<Tag>>();
+  private readonly callNodes: Node[] = [];
+
+  constructor(readonly root: Node) {
+    this.collect(root);
+    for (const node of this.callNodes) this.calls.push(this.callSite(node));
+  }
+
+  /** An explicit stack, not recursion: deeply nested input must not overflow. */
+  private collect(root: Node): void {
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      switch (node.type) {
+        case 'import_statement':
+          this.bindImport(node);
+          break;
+        case 'import_from_statement':
+          this.bindFromImport(node);
+          break;
+        case 'assignment':
+          this.bindAssignment(node);
+          break;
+        case 'call':
+          this.callNodes.push(node);
+          break;
+        case 'comment':
+          this.comments.push(node);
+          break;
+        case 'string':
+          this.strings.push(node);
+          break;
+        case 'function_definition':
+          this.functionDefs.push(node);
+          break;
+        case 'class_definition':
+          this.classDefs.push(node);
+          break;
+        case 'with_item':
+          this.bindWithItem(node);
+          break;
+      }
+      for (let i = node.childCount - 1; i >= 0; i--) {
+        const child = node.child(i);
+        if (child) stack.push(child);
+      }
+    }
+  }
+
+  private bind(name: string, qualified: string): void {
+    this.bindings.set(normaliseIdentifier(name), qualified);
+  }
+
+  private bindImport(node: Node): void {
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'dotted_name') {
+        const full = dotted(child);
+        this.bind(full.split('.')[0]!, full.split('.')[0]!);
+      } else if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name');
+        const alias = child.childForFieldName('alias');
+        if (name && alias) this.bind(alias.text, dotted(name));
+      }
+    }
+  }
+
+  private bindFromImport(node: Node): void {
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode) return;
+    const module = dotted(moduleNode);
+    for (const child of node.childrenForFieldName('name')) {
+      if (!child) continue;
+      if (child.type === 'dotted_name') this.bind(child.text, `${module}.${dotted(child)}`);
+      else if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name');
+        const alias = child.childForFieldName('alias');
+        if (name && alias) this.bind(alias.text, `${module}.${dotted(name)}`);
+      }
+    }
+  }
+
+  private bindAssignment(node: Node): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) return;
+    if (left.type === 'identifier') {
+      const name = normaliseIdentifier(left.text);
+      const list = this.assigned.get(name) ?? [];
+      list.push(right);
+      this.assigned.set(name, list);
+    } else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+      // a, b = x, y
+      const names = left.namedChildren;
+      const values = right.type === 'expression_list' || right.type === 'tuple' ? right.namedChildren : [];
+      names.forEach((n, i) => {
+        const value = values[i];
+        if (n?.type === 'identifier' && value) {
+          const name = normaliseIdentifier(n.text);
+          this.assigned.set(name, [...(this.assigned.get(name) ?? []), value]);
+        }
+      });
+    }
+  }
+
+  private bindWithItem(node: Node): void {
+    const value = node.childForFieldName('value');
+    if (value?.type === 'as_pattern') {
+      const expr = value.namedChildren[0];
+      const alias = value.childForFieldName('alias') ?? value.namedChildren[1];
+      const target = alias?.type === 'as_pattern_target' ? alias.namedChildren[0] : alias;
+      if (expr && target?.type === 'identifier') {
+        const name = normaliseIdentifier(target.text);
+        this.assigned.set(name, [...(this.assigned.get(name) ?? []), expr]);
+      }
+    }
+  }
+
+  private callSite(node: Node): CallSite {
+    const fn = node.childForFieldName('function');
+    const argList = node.childForFieldName('arguments');
+    const args: Node[] = [];
+    const keywords = new Map<string, Node>();
+    for (const arg of argList?.namedChildren ?? []) {
+      if (!arg || arg.type === 'comment') continue;
+      if (arg.type === 'keyword_argument') {
+        const key = arg.childForFieldName('name');
+        const value = arg.childForFieldName('value');
+        if (key && value) keywords.set(normaliseIdentifier(key.text), value);
+      } else args.push(arg);
+    }
+    const method = fn?.type === 'attribute' ? normaliseIdentifier(fn.childForFieldName('attribute')?.text ?? '') : undefined;
+    return { node, name: fn ? this.qualify(fn) : undefined, method, args, keywords };
+  }
+
+  // ── name resolution ────────────────────────────────────────────────────────────────────────
+
+  qualify(node: Node, depth = 0): string | undefined {
+    if (depth > 40) return undefined;
+    const memo = this.qualifyMemo.get(node.id);
+    if (memo !== undefined || this.qualifyMemo.has(node.id)) return memo;
+    this.qualifyMemo.set(node.id, undefined); // cycle guard
+    const result = this.qualifyUncached(node, depth);
+    this.qualifyMemo.set(node.id, result);
+    return result;
+  }
+
+  private qualifyUncached(node: Node, depth: number): string | undefined {
+    switch (node.type) {
+      case 'identifier': {
+        const name = normaliseIdentifier(node.text);
+        if (name === '__builtins__' || name === 'builtins') return this.bindings.get(name) ?? 'builtins';
+        const bound = this.bindings.get(name);
+        if (bound) return bound;
+        for (const value of this.assigned.get(name) ?? []) {
+          if (value.id === node.id) continue;
+          const viaValue = this.qualify(value, depth + 1);
+          if (viaValue) return viaValue;
+        }
+        if (BUILTIN_NAMES.has(name)) return `builtins.${name}`;
+        return undefined;
+      }
+      case 'attribute': {
+        const object = node.childForFieldName('object');
+        const attribute = node.childForFieldName('attribute');
+        if (!object || !attribute) return undefined;
+        const base = this.qualify(object, depth + 1);
+        if (!base) return object.type === 'string' || object.type === 'concatenated_string' ? `str.${normaliseIdentifier(attribute.text)}` : undefined;
+        return canonical(`${base}.${normaliseIdentifier(attribute.text)}`);
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.qualify(inner, depth + 1) : undefined;
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        if (!fn) return undefined;
+        const name = this.qualify(fn, depth + 1);
+        const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment');
+        const firstConst = args[0] ? this.fold(args[0])?.value : undefined;
+        if (name === 'builtins.__import__' || name === 'importlib.import_module' || name === 'importlib.__import__') return firstConst;
+        if (name === 'builtins.getattr' && args[0]) {
+          const base = this.qualify(args[0], depth + 1);
+          const attr = args[1] ? this.fold(args[1])?.value : undefined;
+          return base && attr ? canonical(`${base}.${attr}`) : undefined;
+        }
+        if (name === 'builtins.vars' && args[0]) {
+          const base = this.qualify(args[0], depth + 1);
+          return base ? `${base}.__dict__` : undefined;
+        }
+        if (name === 'builtins.globals' || name === 'builtins.locals' || name === 'builtins.vars') return 'saferun:namespace';
+        if (name === 'operator.attrgetter' && firstConst) return `saferun:attrgetter:${firstConst}`;
+        return name ? `${name}()` : undefined;
+      }
+      case 'subscript': {
+        const value = node.childForFieldName('value');
+        const index = node.childForFieldName('subscript');
+        if (!value || !index) return undefined;
+        const base = this.qualify(value, depth + 1);
+        const key = this.fold(index)?.value;
+        if (!base || key === undefined) return undefined;
+        if (base === 'sys.modules') return key;
+        if (base === 'saferun:namespace') return key === '__builtins__' ? 'builtins' : (this.bindings.get(key) ?? (BUILTIN_NAMES.has(key) ? `builtins.${key}` : undefined));
+        if (base.endsWith('.__dict__')) return canonical(`${base.slice(0, -'.__dict__'.length)}.${key}`);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  // ── constant folding ───────────────────────────────────────────────────────────────────────
+
+  fold(node: Node, depth = 0): Folded | undefined {
+    if (depth > 60) return undefined;
+    if (this.foldMemo.has(node.id)) return this.foldMemo.get(node.id);
+    this.foldMemo.set(node.id, undefined); // cycle guard
+    let result: Folded | undefined;
+    try {
+      result = this.foldUncached(node, depth);
+    } catch {
+      result = undefined;
+    }
+    if (result && result.value.length > 4_000_000) result = undefined;
+    this.foldMemo.set(node.id, result);
+    return result;
+  }
+
+  private foldUncached(node: Node, depth: number): Folded | undefined {
+    switch (node.type) {
+      case 'string':
+        return this.foldString(node, depth);
+      case 'concatenated_string':
+        return this.joinFolded(node.namedChildren, '', depth);
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.fold(inner, depth + 1) : undefined;
+      }
+      case 'integer':
+        return { value: String(parsePythonInt(node.text)), decoded: false };
+      case 'identifier': {
+        const values = this.assigned.get(normaliseIdentifier(node.text));
+        if (!values || values.length !== 1) return undefined; // reassigned names are not constants
+        return this.fold(values[0]!, depth + 1);
+      }
+      case 'binary_operator':
+        return this.foldBinary(node, depth);
+      case 'subscript':
+        return this.foldSlice(node, depth);
+      case 'call':
+        return this.foldCall(node, depth);
+      default:
+        return undefined;
+    }
+  }
+
+  private joinFolded(parts: (Node | null)[], separator: string, depth: number): Folded | undefined {
+    const values: string[] = [];
+    let decoded = false;
+    for (const part of parts) {
+      if (!part || part.type === 'comment') continue;
+      const folded = this.fold(part, depth + 1);
+      if (!folded) return undefined;
+      values.push(folded.value);
+      decoded ||= folded.decoded;
+    }
+    return { value: values.join(separator), decoded };
+  }
+
+  private foldString(node: Node, depth: number): Folded | undefined {
+    const start = node.children[0];
+    const prefix = (start?.text ?? '').replace(/['"]+$/, '').toLowerCase();
+    const raw = prefix.includes('r');
+    let value = '';
+    let decoded = false;
+    for (const child of node.children) {
+      if (!child) continue;
+      if (child.type === 'string_content') value += raw ? child.text : unescapePython(child.text);
+      else if (child.type === 'escape_sequence') value += raw ? child.text : unescapePython(child.text);
+      else if (child.type === 'interpolation') {
+        const expr = child.namedChildren[0];
+        const folded = expr ? this.fold(expr, depth + 1) : undefined;
+        if (!folded) return undefined;
+        value += folded.value;
+        decoded ||= folded.decoded;
+      }
+    }
+    return { value, decoded };
+  }
+
+  private foldBinary(node: Node, depth: number): Folded | undefined {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const operator = node.childForFieldName('operator')?.text;
+    if (!left || !right) return undefined;
+    if (operator === '+') return this.joinFolded([left, right], '', depth);
+    if (operator === '*') {
+      const text = this.fold(left, depth + 1);
+      const times = right.type === 'integer' ? parsePythonInt(right.text) : NaN;
+      return text && times >= 0 && times * text.value.length < 100_000 ? { value: text.value.repeat(times), decoded: text.decoded } : undefined;
+    }
+    if (operator === '%') {
+      const format = this.fold(left, depth + 1);
+      if (!format) return undefined;
+      const items = right.type === 'tuple' ? right.namedChildren : [right];
+      const values = items.map((item) => (item ? this.fold(item, depth + 1) : undefined));
+      if (values.some((v) => !v)) return undefined;
+      let i = 0;
+      const value = format.value.replace(/%[sdr%]/g, (spec) => (spec === '%%' ? '%' : (values[i++]?.value ?? spec)));
+      return { value, decoded: format.decoded || values.some((v) => v!.decoded) };
+    }
+    return undefined;
+  }
+
+  private foldSlice(node: Node, depth: number): Folded | undefined {
+    const value = node.childForFieldName('value');
+    const index = node.childForFieldName('subscript');
+    if (!value || !index) return undefined;
+    const text = this.fold(value, depth + 1);
+    if (!text) return undefined;
+    if (index.type === 'slice') {
+      const parts = index.text.split(':').map((p) => p.trim());
+      const num = (p: string | undefined): number | undefined => (p === undefined || p === '' ? undefined : Number(p));
+      const [start, stop, step] = [num(parts[0]), num(parts[1]), num(parts[2])];
+      if ([start, stop, step].some((n) => n !== undefined && !Number.isInteger(n))) return undefined;
+      const chars = [...text.value];
+      if (step === -1 && start === undefined && stop === undefined) return { value: chars.reverse().join(''), decoded: true };
+      if (step === undefined || step === 1) return { value: chars.slice(start, stop).join(''), decoded: text.decoded };
+      if (step !== undefined && step > 1) return { value: chars.slice(start, stop).filter((_, i) => i % step === 0).join(''), decoded: true };
+      return undefined;
+    }
+    if (index.type === 'integer') {
+      const i = parsePythonInt(index.text);
+      const chars = [...text.value];
+      const c = chars[i < 0 ? chars.length + i : i];
+      return c === undefined ? undefined : { value: c, decoded: text.decoded };
+    }
+    return undefined;
+  }
+
+  private foldCall(node: Node, depth: number): Folded | undefined {
+    const fn = node.childForFieldName('function');
+    if (!fn) return undefined;
+    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    const positional = args.filter((a) => a.type !== 'keyword_argument');
+    const name = this.qualify(fn, depth + 1);
+    if (fn.type === 'attribute') {
+      const method = normaliseIdentifier(fn.childForFieldName('attribute')?.text ?? '');
+      const object = fn.childForFieldName('object');
+      if (method === 'join' && object && positional[0]) {
+        const separator = this.fold(object, depth + 1);
+        const items = positional[0];
+        if (!separator) return undefined;
+        if (items.type === 'list' || items.type === 'tuple') return this.joinFolded(items.namedChildren, separator.value, depth);
+        if (items.type === 'generator_expression' || items.type === 'list_comprehension') return this.foldCharComprehension(items, separator.value, depth);
+        return undefined;
+      }
+      if (object && !name?.startsWith('base64.') && !name?.startsWith('codecs.') && !name?.startsWith('zlib.') && !name?.startsWith('binascii.') && name !== 'bytes.fromhex') {
+        const base = this.fold(object, depth + 1);
+        if (base) {
+          const arg = (i: number): string | undefined => (positional[i] ? this.fold(positional[i], depth + 1)?.value : undefined);
+          switch (method) {
+            case 'decode':
+            case 'encode': {
+              const codec = (arg(0) ?? 'utf-8').toLowerCase().replace(/[-_]/g, '');
+              if (codec === 'rot13') return { value: rot13(base.value), decoded: true };
+              if (codec === 'hex') return { value: Buffer.from(base.value, 'hex').toString('latin1'), decoded: true };
+              if (codec === 'base64') return { value: Buffer.from(base.value, 'base64').toString('latin1'), decoded: true };
+              return base;
+            }
+            case 'lower':
+              return { value: base.value.toLowerCase(), decoded: base.decoded };
+            case 'upper':
+              return { value: base.value.toUpperCase(), decoded: base.decoded };
+            case 'strip':
+              return { value: base.value.trim(), decoded: base.decoded };
+            case 'replace': {
+              const from = arg(0);
+              const to = arg(1);
+              return from !== undefined && to !== undefined ? { value: base.value.split(from).join(to), decoded: true } : undefined;
+            }
+            case 'format': {
+              const values = positional.map((p) => this.fold(p, depth + 1)?.value);
+              if (values.some((v) => v === undefined)) return undefined;
+              let i = 0;
+              return { value: base.value.replace(/\{(\d*)\}/g, (_m, n: string) => values[n === '' ? i++ : Number(n)] ?? ''), decoded: base.decoded };
+            }
+          }
+        }
+      }
+    }
+    const first = positional[0] ? this.fold(positional[0], depth + 1) : undefined;
+    switch (name) {
+      case 'builtins.chr': {
+        const code = first ? Number(first.value) : NaN;
+        return Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? { value: String.fromCodePoint(code), decoded: true } : undefined;
+      }
+      case 'builtins.str':
+      case 'builtins.bytes':
+      case 'builtins.bytearray':
+        return first;
+      case 'bytes.fromhex':
+      case 'binascii.unhexlify':
+      case 'binascii.a2b_hex':
+        return first ? { value: Buffer.from(first.value.replace(/\s+/g, ''), 'hex').toString('latin1'), decoded: true } : undefined;
+      case 'base64.b64decode':
+      case 'base64.decodebytes':
+      case 'base64.decodestring':
+      case 'base64.urlsafe_b64decode':
+      case 'binascii.a2b_base64':
+        return first ? { value: Buffer.from(first.value, 'base64').toString('latin1'), decoded: true } : undefined;
+      case 'base64.b32decode':
+        return first ? { value: base32Decode(first.value), decoded: true } : undefined;
+      case 'base64.b16decode':
+        return first ? { value: Buffer.from(first.value, 'hex').toString('latin1'), decoded: true } : undefined;
+      case 'codecs.decode':
+      case 'codecs.encode': {
+        const codec = (positional[1] ? this.fold(positional[1], depth + 1)?.value : 'utf-8')?.toLowerCase().replace(/[-_]/g, '');
+        if (!first || !codec) return undefined;
+        if (codec === 'rot13') return { value: rot13(first.value), decoded: true };
+        if (codec === 'base64') return { value: Buffer.from(first.value, 'base64').toString('latin1'), decoded: true };
+        if (codec === 'hex') return { value: Buffer.from(first.value, 'hex').toString('latin1'), decoded: true };
+        return first;
+      }
+      case 'zlib.decompress':
+      case 'gzip.decompress': {
+        if (!first) return undefined;
+        const bytes = Buffer.from(first.value, 'latin1');
+        for (const inflate of [inflateSync, gunzipSync, inflateRawSync]) {
+          try {
+            return { value: inflate(bytes, { maxOutputLength: 4_000_000 }).toString('latin1'), decoded: true };
+          } catch {
+            // try the next container format
+          }
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** ''.join(chr(c) for c in [104, 105]) and friends. */
+  private foldCharComprehension(node: Node, separator: string, depth: number): Folded | undefined {
+    const body = node.childForFieldName('body');
+    const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause');
+    const variable = clause?.childForFieldName('left');
+    const iterable = clause?.childForFieldName('right');
+    if (!body || !variable || !iterable || body.type !== 'call') return undefined;
+    const fnName = body.childForFieldName('function');
+    if (!fnName || this.qualify(fnName, depth + 1) !== 'builtins.chr') return undefined;
+    const argText = body.childForFieldName('arguments')?.namedChildren[0]?.text;
+    if (argText !== variable.text) return undefined;
+    const items = iterable.type === 'list' || iterable.type === 'tuple' ? iterable.namedChildren : undefined;
+    if (!items) return undefined;
+    const chars: string[] = [];
+    for (const item of items) {
+      if (!item || item.type !== 'integer') return undefined;
+      const code = parsePythonInt(item.text);
+      if (!(code >= 0 && code <= 0x10ffff)) return undefined;
+      chars.push(String.fromCodePoint(code));
+    }
+    return { value: chars.join(separator), decoded: true };
+  }
+
+  // ── tags (light, flow-insensitive data flow) ───────────────────────────────────────────────
+
+  tags(node: Node, depth = 0): Set<Tag> {
+    const memo = this.tagMemo.get(node.id);
+    if (memo) return memo;
+    const tags = new Set<Tag>();
+    this.tagMemo.set(node.id, tags); // cycle guard: a node in progress has no tags yet
+    if (depth > 40) return tags;
+    const add = (other: Set<Tag>): void => other.forEach((t) => tags.add(t));
+    switch (node.type) {
+      case 'identifier':
+        for (const value of this.assigned.get(normaliseIdentifier(node.text)) ?? []) add(this.tags(value, depth + 1));
+        if (this.fold(node)?.decoded) tags.add('decoded');
+        break;
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        const name = fn ? this.qualify(fn, depth + 1) : undefined;
+        const bare = name?.replace(/\(\)$/, '');
+        if (bare && DECODERS.has(bare)) tags.add('decoded');
+        if (bare && DOWNLOADERS.test(bare)) tags.add('downloaded');
+        if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
+        if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
+        if (this.fold(node)?.decoded) tags.add('decoded');
+        if (name === 'builtins.open' || name === 'io.open' || name === 'pathlib.Path') {
+          const path = node.childForFieldName('arguments')?.namedChildren[0];
+          const folded = path ? this.fold(path) : undefined;
+          if (folded && CREDENTIAL_PATH.test(folded.value)) tags.add('secret');
+        }
+        if (fn?.type === 'attribute') {
+          const object = fn.childForFieldName('object');
+          if (object) add(this.tags(object, depth + 1));
+        }
+        for (const arg of node.childForFieldName('arguments')?.namedChildren ?? []) if (arg) add(this.tags(arg, depth + 1));
+        break;
+      }
+      case 'attribute': {
+        const name = this.qualify(node, depth + 1);
+        if (name && SECRET_SOURCES.test(name)) tags.add('secret');
+        const object = node.childForFieldName('object');
+        if (object) add(this.tags(object, depth + 1));
+        break;
+      }
+      case 'subscript': {
+        const value = node.childForFieldName('value');
+        if (value) add(this.tags(value, depth + 1));
+        break;
+      }
+      default:
+        for (const child of node.namedChildren) if (child) add(this.tags(child, depth + 1));
+    }
+    return tags;
+  }
+}
+
+/** Aliases of one thing spelled several ways. */
+function canonical(name: string): string {
+  if (name.startsWith('__builtins__.')) return `builtins.${name.slice('__builtins__.'.length)}`;
+  if (name.startsWith('builtins.__dict__.')) return `builtins.${name.slice('builtins.__dict__.'.length)}`;
+  if (name.startsWith('posix.')) return `os.${name.slice('posix.'.length)}`;
+  if (name.startsWith('os.path.') || name.startsWith('os.')) return name;
+  return name;
+}
+
+function dotted(node: Node): string {
+  return node.text.split('.').map((part) => normaliseIdentifier(part.trim())).join('.');
+}
+
+export function parsePythonInt(text: string): number {
+  const t = text.replace(/_/g, '').toLowerCase();
+  if (t.startsWith('0x')) return parseInt(t.slice(2), 16);
+  if (t.startsWith('0o')) return parseInt(t.slice(2), 8);
+  if (t.startsWith('0b')) return parseInt(t.slice(2), 2);
+  return /^\d+$/.test(t) ? parseInt(t, 10) : NaN;
+}
+
+function rot13(text: string): string {
+  return text.replace(/[a-z]/gi, (c) => {
+    const base = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+function base32Decode(text: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/=+$/, '').toUpperCase()) {
+    const v = alphabet.indexOf(c);
+    if (v < 0) return '';
+    bits += v.toString(2).padStart(5, '0');
+  }
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes).toString('latin1');
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0', '\n': '' };
+
+export function unescapePython(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]+\}|.|\n)/g, (whole, esc: string) => {
+    if (esc[0] === 'x' || esc[0] === 'u' || esc[0] === 'U') return String.fromCodePoint(parseInt(esc.slice(1), 16));
+    if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
+    return SIMPLE_ESCAPES[esc] ?? whole;
+  });
+}

@@ -1,0 +1,10 @@
+/** Identifier spelling: NFKC like CPython, so `ｅｖａｌ` is `eval`. */
+export function normaliseIdentifier(name: string): string {
+  return name.normalize('NFKC');
+}
+
+/** The builtins a bare name can mean when nothing else binds it. */
+export const BUILTIN_NAMES = new Set([
+  'eval', 'exec', 'compile', '__import__', 'open', 'getattr', 'setattr', 'globals', 'locals', 'vars', 'input',
+  'chr', 'ord', 'bytes', 'bytearray', 'str', 'breakpoint', 'memoryview', 'print', 'type', 'object',
+]);

@@ -1,0 +1,25 @@
+import type { Rule } from './rule.js';
+
+const NETWORK_SINKS = /^(requests\.(get|post|put|patch|request|Session\(\)\.(get|post|put))|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|httpx\.(get|post|put)|http\.client\.HTTPS?Connection\(\)\.request|socket\.(socket|create_connection)\(\)\.(send|sendall|sendto)|smtplib\.SMTP(_SSL)?\(\)\.(sendmail|send_message)|ftplib\.FTP\(\)\.storbinary|socket\.gethostbyname|socket\.getaddrinfo|dns\.resolver\.(resolve|query)|aiohttp\.ClientSession\(\)\.post)$/;
+
+export const exfiltration: Rule = {
+  meta: {
+    id: 'exfiltration',
+    title: 'Secrets or system information sent over the network',
+    severity: 'high',
+    confidence: 'medium',
+    category: 'exfiltration',
+    cwe: 'CWE-200',
+    explanation: 'Values read from the environment, credential files or keyrings (or identifying system information) flow into a network request, a socket, mail or a DNS lookup: the shape of credential stealers and of install-time beacons.',
+    advice: 'Find out where the data goes. Run it without network (--profile offline) and without secrets in its environment.',
+  },
+  check({ model, report }) {
+    for (const call of model.calls) {
+      if (!call.name || !NETWORK_SINKS.test(call.name)) continue;
+      const values = [...call.args, ...call.keywords.values()];
+      const tags = new Set(values.flatMap((v) => [...model.tags(v)]));
+      if (tags.has('secret')) report(call.node, `${call.name.replace(/\(\)/g, '')}() sends data read from the environment or credential files`);
+      else if (tags.has('sysinfo')) report(call.node, `${call.name.replace(/\(\)/g, '')}() sends system information (user, host name, platform)`, { severity: 'medium' });
+    }
+  },
+};

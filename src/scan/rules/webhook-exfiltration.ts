@@ -1,0 +1,23 @@
+import type { Rule } from './rule.js';
+
+const WEBHOOK = /(discord(app)?\.com\/api\/webhooks\/|api\.telegram\.org\/bot|hooks\.slack\.com\/services\/|webhook\.site\/|pipedream\.net|requestbin|interact\.sh|oast\.(fun|pro|live|site|online|me)|burpcollaborator\.net|ngrok(-free)?\.(io|app))/i;
+
+export const webhookExfiltration: Rule = {
+  meta: {
+    id: 'webhook-exfiltration',
+    title: 'Chat webhook or request-catcher endpoint',
+    severity: 'high',
+    confidence: 'medium',
+    category: 'exfiltration',
+    cwe: 'CWE-200',
+    explanation: 'Discord/Slack webhooks, Telegram bot URLs and request catchers (webhook.site, interactsh, ngrok) let anyone receive data without running a server; stealers use them to collect what they take.',
+    advice: 'Check what is sent there. A program you run locally rarely needs to post to a chat webhook.',
+  },
+  check({ model, report }) {
+    for (const node of model.strings) {
+      const value = model.fold(node)?.value ?? node.text;
+      const match = WEBHOOK.exec(value);
+      if (match) report(node, `endpoint ${JSON.stringify(match[0])} in a string`);
+    }
+  },
+};
