@@ -9,6 +9,8 @@ type CommandModule = { main(argv: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   // one line per command: name, summary, lazy import of src/cli/<name>.ts
+  run: { summary: 'scan, decide and run a Python program in the sandbox (the default)', load: () => import('./cli/run.js') },
+  profiles: { summary: 'list the profiles or show one, resolved', load: () => import('./cli/profiles.js') },
 };
 
 const USAGE = `saferun — run Python programs you do not fully trust

@@ -1,0 +1,56 @@
+/** `saferun profiles list` and `saferun profiles show NAME|FILE [--json]`. */
+import yargs from 'yargs';
+import { UsageError } from '../errors.js';
+import { availableProfileNames, DEFAULT_PROFILE, loadProfile } from '../config/load-profile.js';
+import { formatPolicyAction, type Profile } from '../config/profile.js';
+import { formatBytes, formatDuration } from '../config/units.js';
+import { RISK_LEVELS } from '../scan/types.js';
+
+export async function main(argv: string[]): Promise<number> {
+  await yargs(argv)
+    .scriptName('saferun profiles')
+    .usage('saferun profiles <list|show NAME|FILE>')
+    .command('list', 'list the presets and your own profiles', {}, async () => {
+      for (const name of availableProfileNames()) {
+        const { profile } = await loadProfile(name);
+        const marker = name === DEFAULT_PROFILE ? ' (default)' : '';
+        process.stdout.write(`${`${name}${marker}`.padEnd(20)} network ${profile.network.padEnd(10)} ${profile.description}\n`);
+      }
+    })
+    .command(
+      'show <profile>',
+      'show a profile with extends resolved and units normalised',
+      (y) => y.positional('profile', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }),
+      async (args) => {
+        const { profile, warnings } = await loadProfile(String(args.profile));
+        for (const warning of warnings) process.stderr.write(`saferun: warning: ${warning}\n`);
+        process.stdout.write(args.json ? `${JSON.stringify(profile, null, 2)}\n` : describeProfile(profile));
+      },
+    )
+    .demandCommand(1, 'name a subcommand: list or show')
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message);
+    })
+    .parseAsync();
+  return 0;
+}
+
+export function describeProfile(profile: Profile): string {
+  const l = profile.limits;
+  return [
+    `profile ${profile.name}${profile.source === 'preset' ? ' (preset)' : ` (${profile.source})`}`,
+    profile.description ? `  ${profile.description}` : undefined,
+    `  memory ${formatBytes(l.memoryBytes)} (no swap), cpus ${l.nanoCpus / 1e9}, pids ${l.pids}, open files ${l.nofile}`,
+    `  largest file ${formatBytes(l.maxFileSizeBytes)}, /tmp ${formatBytes(l.tmpBytes)} (noexec), timeout ${formatDuration(l.timeoutMs)}`,
+    `  network ${profile.network}, working dir ${profile.workdir}, output dir ${profile.output ? 'allowed' : 'not allowed'}, snapshot ${profile.snapshot ? 'on' : 'off'}`,
+    `  policy: ${RISK_LEVELS.map((level) => `${level} → ${formatPolicyAction(profile.policy[level])}`).join(', ')}`,
+    '',
+  ]
+    .filter((line) => line !== undefined)
+    .join('\n');
+}

@@ -1,0 +1,44 @@
+/**
+ * The run report contract (`--report FILE.json`, `--json`). Versioned: fields are only added;
+ * a change of meaning bumps `version`. Documented in README.md.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import type { ExitReason, SandboxEvent } from '../sandbox/run-container.js';
+import type { Finding, RiskLevel } from '../scan/types.js';
+
+export type ReportExitReason = ExitReason | 'blocked';
+
+export interface RunReport {
+  version: 1;
+  runId: string;
+  command: string;
+  profile: string;
+  riskLevel: RiskLevel;
+  decision: 'run' | 'ask-yes' | 'ask-no' | 'block' | 'dry-run';
+  exitCode: number;
+  exitReason: ReportExitReason;
+  durationMs: number;
+  findings: Finding[];
+  events: SandboxEvent[];
+  sandbox: {
+    image: string;
+    runtime: string;
+    user: string;
+    capDrop: string[];
+    readOnlyRootfs: boolean;
+    networkMode: string;
+    memoryBytes: number;
+    nanoCpus: number;
+    pidsLimit: number;
+  } | null;
+  snapshot?: { id: string; files: number; bytesAdded: number; durationMs: number };
+}
+
+/** Written next to the target then renamed, so a reader never sees half a report. */
+export function writeReportFile(file: string, report: RunReport): void {
+  const target = path.resolve(file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  writeFileSync(temp, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(temp, target);
+}

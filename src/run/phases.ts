@@ -1,0 +1,34 @@
+/**
+ * The live view of the phases. listr2 draws on stderr (stdout belongs to the program) and is
+ * silent when stderr is not a terminal, with --quiet or with --json.
+ */
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+
+export interface Phase {
+  title: string;
+  run: (setTitle: (title: string) => void) => Promise<void>;
+}
+
+export async function runPhases(phases: Phase[], visible: boolean): Promise<void> {
+  // A terminal that reports no width (some pseudo-terminals) would wrap every character.
+  const roomy = (process.stderr.columns ?? 0) >= 40;
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  const list = new Listr(
+    phases.map((phase) => ({
+      title: phase.title,
+      task: async (_ctx: unknown, task: { title: string }) => {
+        await phase.run((title) => {
+          task.title = title;
+        });
+      },
+    })),
+    {
+      renderer: !visible ? 'silent' : roomy ? 'default' : 'simple',
+      exitOnError: true,
+      registerSignalListeners: false,
+      collectErrors: false,
+      rendererOptions: { collapseErrors: false, logger },
+    },
+  );
+  await list.run();
+}

@@ -1,0 +1,29 @@
+/** What the user asked `saferun run` to do, after parsing and validating flags. */
+import type { NetworkMode } from '../config/profile.js';
+
+export type RunTarget = { kind: 'script'; path: string } | { kind: 'module'; name: string } | { kind: 'code'; code: string };
+
+export interface LimitOverrides {
+  memoryBytes?: number;
+  nanoCpus?: number;
+  pids?: number;
+  timeoutMs?: number;
+}
+
+export interface RunRequest {
+  target: RunTarget;
+  args: string[];
+  profile: string;
+  limits: LimitOverrides;
+  network?: NetworkMode;
+  outputDir?: string;
+  env: Record<string, string>;
+  image?: string;
+  reportFile?: string;
+  json: boolean;
+  quiet: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  snapshot: boolean;
+  cwd: string;
+}
