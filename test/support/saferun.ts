@@ -1,0 +1,37 @@
+/** Runs the built CLI as a user would, in a subprocess. */
+import { execa, type ResultPromise } from 'execa';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../../src/util/package-info.js';
+
+export const BIN = path.join(packageRoot(), 'dist', 'src', 'bin.js');
+
+export interface SaferunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function startSaferun(args: string[], options: { cwd: string; input?: string; env?: Record<string, string> }): ResultPromise<{ reject: false }> {
+  return execa(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    reject: false,
+    stripFinalNewline: false,
+    env: { ...options.env, NO_COLOR: '1' },
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    timeout: 120_000,
+  }) as ResultPromise<{ reject: false }>;
+}
+
+export async function saferun(args: string[], options: { cwd: string; input?: string; env?: Record<string, string> }): Promise<SaferunResult> {
+  const result = await startSaferun(args, options);
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** A fresh working dir, readable by the sandbox user (nobody when the tests run as root). */
+export function tempWorkdir(prefix = 'saferun-it-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
