@@ -1,0 +1,85 @@
+/**
+ * bench/run-overhead: what saferun adds on top of a bare `docker run` of the same image.
+ * Interleaved runs (bare, normal, strict, bare, ...) with a warm image; prints medians, the
+ * difference in ms and the ratio. Goal: normal ≤ +300 ms, strict ≤ +500 ms.
+ *
+ *   npm run bench:overhead -- [--runs 15]
+ */
+import { execa } from 'execa';
+import pidusage from 'pidusage';
+import path from 'node:path';
+import { packageRoot } from '../src/util/package-info.js';
+import { sandboxImageName } from '../src/sandbox/image.js';
+
+const root = packageRoot();
+const bin = path.join(root, 'dist', 'src', 'bin.js');
+const runsFlag = process.argv.indexOf('--runs');
+const runs = runsFlag === -1 ? 15 : Number(process.argv[runsFlag + 1]);
+
+interface Variant {
+  name: string;
+  file: string;
+  args: string[];
+}
+
+const image = sandboxImageName();
+const variants: Variant[] = [
+  { name: 'bare docker run', file: 'docker', args: ['run', '--rm', '-v', `${root}:/workspace:ro`, '-w', '/workspace', image, 'python3', 'examples/hello.py'] },
+  { name: 'saferun normal', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'normal', 'examples/hello.py'] },
+  { name: 'saferun strict', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'strict', 'examples/hello.py'] },
+  { name: 'saferun normal + snapshot', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', 'examples/hello.py'] },
+];
+
+async function timeOnce(variant: Variant): Promise<{ ms: number; peakRss: number }> {
+  const t0 = performance.now();
+  const child = execa(variant.file, variant.args, { cwd: root, stdin: 'ignore' });
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    if (child.pid === undefined) return;
+    pidusage(child.pid).then(
+      (stat) => (peakRss = Math.max(peakRss, stat.memory)),
+      () => undefined,
+    );
+  }, 20);
+  try {
+    const result = await child;
+    if (!String(result.stdout).includes('Hello from Python')) throw new Error(`${variant.name}: unexpected output ${String(result.stdout)}`);
+  } finally {
+    clearInterval(sampler);
+  }
+  return { ms: performance.now() - t0, peakRss };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  // warm-up: image cached, page cache warm, snapshot store initialised
+  for (const variant of variants) await timeOnce(variant);
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const rss = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const variant of variants) {
+      const { ms, peakRss } = await timeOnce(variant);
+      times.get(variant.name)!.push(ms);
+      if (peakRss > 0) rss.get(variant.name)!.push(peakRss);
+    }
+  }
+  const baseline = median(times.get('bare docker run')!);
+  process.stdout.write(`run overhead, ${runs} interleaved runs each, image ${image}\n`);
+  process.stdout.write(`${'variant'.padEnd(28)}${'median ms'.padStart(10)}${'+ms'.padStart(8)}${'ratio'.padStart(8)}${'peak RSS MB'.padStart(13)}\n`);
+  for (const variant of variants) {
+    const m = median(times.get(variant.name)!);
+    const peak = rss.get(variant.name)!;
+    const rssText = variant.file === 'docker' ? '(docker cli)' : peak.length ? (median(peak) / 1024 ** 2).toFixed(0) : '-';
+    process.stdout.write(`${variant.name.padEnd(28)}${m.toFixed(0).padStart(10)}${(m - baseline).toFixed(0).padStart(8)}${(m / baseline).toFixed(2).padStart(8)}${rssText.padStart(13)}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench/run-overhead: ${String(error)}\n`);
+  process.exitCode = 1;
+});
