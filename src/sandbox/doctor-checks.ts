@@ -1,0 +1,92 @@
+/**
+ * What `saferun doctor` checks on the engine. Each check says ok, warn or fail with a one-line
+ * explanation and, when not ok, the fix.
+ */
+import { execa } from 'execa';
+import { connectEngine } from './engine.js';
+import { findImage, sandboxImageName } from './image.js';
+import { LABEL_OWNER_PID, LABEL_RUN } from './host-config.js';
+
+export interface Check {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
+
+export async function runDoctorChecks(): Promise<Check[]> {
+  const checks: Check[] = [];
+  const engine = connectEngine();
+  let info: Record<string, unknown>;
+  try {
+    const version = await engine.version();
+    info = (await engine.info()) as Record<string, unknown>;
+    checks.push({ name: 'engine', status: 'ok', detail: `Docker ${version.Version} (API ${version.ApiVersion}) reachable` });
+  } catch (error) {
+    checks.push({ name: 'engine', status: 'fail', detail: `no Docker engine reachable: ${(error as Error).message}`, fix: 'start one: `sudo systemctl start docker` or `sudo dockerd &`' });
+    return checks;
+  }
+  const security = (info['SecurityOptions'] as string[] | undefined) ?? [];
+  const rootless = security.some((s) => s.includes('rootless'));
+  checks.push({ name: 'rootless', status: rootless ? 'ok' : 'warn', detail: rootless ? 'the engine runs rootless' : 'the engine runs as root: a container escape would be root on this host', ...(rootless ? {} : { fix: 'consider rootless Docker for extra isolation' }) });
+  const seccomp = security.some((s) => s.includes('seccomp'));
+  checks.push({ name: 'seccomp', status: seccomp ? 'ok' : 'fail', detail: seccomp ? 'the default seccomp profile is available' : 'no seccomp support in the engine', ...(seccomp ? {} : { fix: 'use an engine built with seccomp' }) });
+  const runtimes = Object.keys((info['Runtimes'] as Record<string, unknown> | undefined) ?? {});
+  checks.push({ name: 'runtimes', status: 'ok', detail: `available: ${runtimes.join(', ') || 'runc'}${runtimes.includes('runsc') ? ' (gVisor present: stronger isolation)' : ''}` });
+  const image = await findImage(engine, sandboxImageName()).catch(() => undefined);
+  if (!image) checks.push({ name: 'image', status: 'warn', detail: `${sandboxImageName()} is not built yet`, fix: '`saferun image build` (or the first run builds it)' });
+  else {
+    const days = Math.floor((Date.now() - Date.parse(image.createdAt)) / 86_400_000);
+    checks.push({ name: 'image', status: days > 30 ? 'warn' : 'ok', detail: `${image.name}, built ${days} day(s) ago`, ...(days > 30 ? { fix: '`saferun image build --rebuild` for current security updates' } : {}) });
+  }
+  checks.push(await limitsCheck(engine, image ? image.name : undefined, String(info['CgroupVersion'] ?? '?')));
+  checks.push(await debootstrapCheck());
+  const node = Number(process.versions.node.split('.')[0]);
+  checks.push({ name: 'node', status: node >= 20 ? 'ok' : 'fail', detail: `Node.js ${process.versions.node}`, ...(node >= 20 ? {} : { fix: 'install Node.js 20 or later' }) });
+  return checks;
+}
+
+/** Starts a tiny container with limits and reads them back from its cgroup. */
+async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: string | undefined, cgroupVersion: string): Promise<Check> {
+  if (!image) return { name: 'limits', status: 'warn', detail: `cgroup v${cgroupVersion}; not verified (no image yet)`, fix: '`saferun image build`, then run doctor again' };
+  const script = [
+    'import os',
+    'def read(*paths):',
+    '    for p in paths:',
+    '        try: return open(p).read().strip()',
+    '        except OSError: pass',
+    '    return "?"',
+    'print(read("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"))',
+    'print(read("/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max"))',
+  ].join('\n');
+  const container = await engine.createContainer({
+    Image: image,
+    Cmd: ['python3', '-c', script],
+    User: '65534:65534',
+    Labels: { [LABEL_RUN]: `doctor-${process.pid}`, [LABEL_OWNER_PID]: String(process.pid) },
+    HostConfig: { Memory: 64 * 1024 * 1024, MemorySwap: 64 * 1024 * 1024, PidsLimit: 32, NetworkMode: 'none', CapDrop: ['ALL'], ReadonlyRootfs: true },
+  });
+  try {
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await container.start();
+    await container.wait();
+    const [memory, pids] = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008]/g, '').trim().split(/\s+/).slice(-2);
+    const ok = memory === String(64 * 1024 * 1024) && pids === '32';
+    return ok
+      ? { name: 'limits', status: 'ok', detail: `cgroup v${cgroupVersion}: memory and pids limits are enforced` }
+      : { name: 'limits', status: 'fail', detail: `cgroup v${cgroupVersion}: limits not visible in the container (memory ${memory}, pids ${pids})`, fix: 'enable the memory and pids cgroup controllers for Docker' };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+async function debootstrapCheck(): Promise<Check> {
+  try {
+    await execa('debootstrap', ['--version']);
+    return { name: 'debootstrap', status: 'ok', detail: 'available for offline image builds' };
+  } catch {
+    return { name: 'debootstrap', status: 'warn', detail: 'not installed: the image can only be built from a pulled base', fix: 'apt-get install debootstrap' };
+  }
+}
