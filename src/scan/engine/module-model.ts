@@ -171,11 +171,10 @@ export class ModuleModel {
 
   private callSite(node: Node): CallSite {
     const fn = node.childForFieldName('function');
-    const argList = node.childForFieldName('arguments');
     const args: Node[] = [];
     const keywords = new Map<string, Node>();
-    for (const arg of argList?.namedChildren ?? []) {
-      if (!arg || arg.type === 'comment') continue;
+    for (const arg of argumentNodes(node)) {
+      if (arg.type === 'comment') continue;
       if (arg.type === 'keyword_argument') {
         const key = arg.childForFieldName('name');
         const value = arg.childForFieldName('value');
@@ -229,7 +228,7 @@ export class ModuleModel {
         const fn = node.childForFieldName('function');
         if (!fn) return undefined;
         const name = this.qualify(fn, depth + 1);
-        const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment');
+        const args = argumentNodes(node).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
         const firstConst = args[0] ? this.fold(args[0])?.value : undefined;
         if (name === 'builtins.__import__' || name === 'importlib.import_module' || name === 'importlib.__import__') return firstConst;
         if (name === 'builtins.getattr' && args[0]) {
@@ -394,8 +393,7 @@ export class ModuleModel {
   private foldCall(node: Node, depth: number): Folded | undefined {
     const fn = node.childForFieldName('function');
     if (!fn) return undefined;
-    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
-    const positional = args.filter((a) => a.type !== 'keyword_argument');
+    const positional = argumentNodes(node).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
     const name = this.qualify(fn, depth + 1);
     if (fn.type === 'attribute') {
       const method = normaliseIdentifier(fn.childForFieldName('attribute')?.text ?? '');
@@ -525,10 +523,10 @@ export class ModuleModel {
     this.tagMemo.set(node.id, tags); // cycle guard: a node in progress has no tags yet
     if (depth > 40) return tags;
     const add = (other: Set<Tag>): void => other.forEach((t) => tags.add(t));
+    if (this.fold(node)?.decoded) tags.add('decoded');
     switch (node.type) {
       case 'identifier':
         for (const value of this.assigned.get(normaliseIdentifier(node.text)) ?? []) add(this.tags(value, depth + 1));
-        if (this.fold(node)?.decoded) tags.add('decoded');
         break;
       case 'call': {
         const fn = node.childForFieldName('function');
@@ -538,7 +536,6 @@ export class ModuleModel {
         if (bare && DOWNLOADERS.test(bare)) tags.add('downloaded');
         if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
-        if (this.fold(node)?.decoded) tags.add('decoded');
         if (name === 'builtins.open' || name === 'io.open' || name === 'pathlib.Path') {
           const path = node.childForFieldName('arguments')?.namedChildren[0];
           const folded = path ? this.fold(path) : undefined;
@@ -570,11 +567,20 @@ export class ModuleModel {
   }
 }
 
+/** A call's arguments; `f(x for x in y)` has the generator itself as its argument list. */
+export function argumentNodes(call: Node): Node[] {
+  const list = call.childForFieldName('arguments');
+  if (!list) return [];
+  if (list.type === 'generator_expression') return [list];
+  return list.namedChildren.filter((a): a is Node => a !== null);
+}
+
 /** Aliases of one thing spelled several ways. */
 function canonical(name: string): string {
   if (name.startsWith('__builtins__.')) return `builtins.${name.slice('__builtins__.'.length)}`;
   if (name.startsWith('builtins.__dict__.')) return `builtins.${name.slice('builtins.__dict__.'.length)}`;
   if (name.startsWith('posix.')) return `os.${name.slice('posix.'.length)}`;
+  if (/^builtins\.(bytes|str|bytearray)\./.test(name)) return name.slice('builtins.'.length);
   if (name.startsWith('os.path.') || name.startsWith('os.')) return name;
   return name;
 }

@@ -1,0 +1,37 @@
+/** docs/rules.md is generated from the rules' own metadata: `npm run docs:rules`. */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../../util/package-info.js';
+import { RULES } from './index.js';
+
+export function renderRuleDocs(): string {
+  const lines = [
+    '# saferun scan rules',
+    '',
+    'Generated from `src/scan/rules/` by `npm run docs:rules`; a test fails when this file is stale.',
+    'Severity is the usual one; a rule reports lower when the evidence is weaker (for example a fixed',
+    'command instead of one computed at run time) and the finding says why.',
+    '',
+    '## How findings become a risk level',
+    '',
+    '1. A finding counts at its severity when its confidence is medium or high, one level lower when low.',
+    '2. The risk level is the highest count; no findings means `low`.',
+    '3. Two or more different malware-behaviour categories (obfuscation, download-execute, backdoor,',
+    '   credential-theft, exfiltration, install-time, persistence, anti-analysis) at medium or above raise',
+    '   the level by one, up to `critical`.',
+    '',
+    '| id | severity | confidence | category | CWE | title |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...RULES.map((r) => `| [\`${r.meta.id}\`](#${r.meta.id}) | ${r.meta.severity} | ${r.meta.confidence} | ${r.meta.category} | ${r.meta.cwe} | ${r.meta.title} |`),
+    '',
+  ];
+  for (const { meta } of RULES) {
+    lines.push(`## ${meta.id}`, '', `**${meta.title}** — ${meta.severity}, confidence ${meta.confidence}, ${meta.category}, ${meta.cwe}`, '', meta.explanation, '', `*Advice:* ${meta.advice}`, '');
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('rules', 'rule-docs.js'))) {
+  writeFileSync(path.join(packageRoot(), 'docs', 'rules.md'), renderRuleDocs());
+  process.stdout.write('wrote docs/rules.md\n');
+}

@@ -1,0 +1,64 @@
+/**
+ * Every rule against its fixture: each line marked `# ruleid: <id>` must produce that rule on that
+ * line, each line marked `# ok: <id>` must not. Every rule has both kinds of line and a doc entry.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createAnalyzer, type Analyzer } from '../../src/scan/engine/analyzer.js';
+import { RULES } from '../../src/scan/rules/index.js';
+import { renderRuleDocs } from '../../src/scan/rules/rule-docs.js';
+import { packageRoot } from '../../src/util/package-info.js';
+
+const fixturesDir = path.join(packageRoot(), 'test', 'fixtures', 'rules');
+let analyzer: Analyzer;
+
+before(async () => {
+  analyzer = await createAnalyzer();
+});
+
+interface Expectation {
+  line: number;
+  kind: 'ruleid' | 'ok';
+  rule: string;
+}
+
+function expectations(text: string): Expectation[] {
+  const found: Expectation[] = [];
+  text.split('\n').forEach((line, i) => {
+    for (const match of line.matchAll(/#\s*(ruleid|ok):\s*([a-z0-9-]+)/g)) found.push({ line: i + 1, kind: match[1] as 'ruleid' | 'ok', rule: match[2]! });
+  });
+  return found;
+}
+
+function fixtureFiles(): string[] {
+  return readdirSync(fixturesDir).filter((f) => f.endsWith('.py'));
+}
+
+test('every rule matches its ruleid lines and none of its ok lines', () => {
+  for (const file of fixtureFiles()) {
+    const text = readFileSync(path.join(fixturesDir, file), 'utf8');
+    const { findings } = analyzer.analyze(file, Buffer.from(text));
+    for (const expected of expectations(text)) {
+      const hit = findings.some((f) => f.ruleId === expected.rule && f.line === expected.line);
+      if (expected.kind === 'ruleid') assert.ok(hit, `${file}:${expected.line} should match ${expected.rule}`);
+      else assert.ok(!hit, `${file}:${expected.line} must not match ${expected.rule}`);
+    }
+  }
+});
+
+test('every rule has a fixture with both kinds of line, and a doc entry', () => {
+  const all = fixtureFiles().flatMap((file) => expectations(readFileSync(path.join(fixturesDir, file), 'utf8')));
+  const docs = readFileSync(path.join(packageRoot(), 'docs', 'rules.md'), 'utf8');
+  assert.equal(docs, renderRuleDocs(), 'docs/rules.md is stale: run `npm run docs:rules`');
+  for (const { meta } of RULES) {
+    assert.ok(all.some((e) => e.rule === meta.id && e.kind === 'ruleid'), `${meta.id} has a ruleid line`);
+    assert.ok(all.some((e) => e.rule === meta.id && e.kind === 'ok'), `${meta.id} has an ok line`);
+    assert.match(docs, new RegExp(`^## ${meta.id}$`, 'm'), `${meta.id} is documented`);
+    for (const key of ['id', 'title', 'severity', 'confidence', 'category', 'cwe', 'explanation', 'advice'] as const) assert.ok(meta[key], `${meta.id}.${key}`);
+    assert.match(meta.cwe, /^CWE-\d+$/);
+  }
+  const ids = RULES.map((r) => r.meta.id);
+  assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
+});
