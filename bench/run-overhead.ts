@@ -27,7 +27,7 @@ const variants: Variant[] = [
   { name: 'bare docker run', file: 'docker', args: ['run', '--rm', '-v', `${root}:/workspace:ro`, '-w', '/workspace', image, 'python3', 'examples/hello.py'] },
   { name: 'saferun normal', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'normal', 'examples/hello.py'] },
   { name: 'saferun strict', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'strict', 'examples/hello.py'] },
-  { name: 'saferun normal + snapshot', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', 'examples/hello.py'] },
+
 ];
 
 async function timeOnce(variant: Variant): Promise<{ ms: number; peakRss: number }> {

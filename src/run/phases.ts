@@ -1,15 +1,19 @@
 /**
- * The live view of the phases. listr2 draws on stderr (stdout belongs to the program) and is
- * silent when stderr is not a terminal, with --quiet or with --json.
+ * The live view of the phases. listr2 draws on stderr (stdout belongs to the program); when the
+ * view is silent (stderr not a terminal, --quiet, --json) the phases just run, and listr2 is not
+ * even loaded.
  */
-import { Listr, ListrLogger, ProcessOutput } from 'listr2';
-
 export interface Phase {
   title: string;
   run: (setTitle: (title: string) => void) => Promise<void>;
 }
 
 export async function runPhases(phases: Phase[], visible: boolean): Promise<void> {
+  if (!visible) {
+    for (const phase of phases) await phase.run(() => undefined);
+    return;
+  }
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   // A terminal that reports no width (some pseudo-terminals) would wrap every character.
   const roomy = (process.stderr.columns ?? 0) >= 40;
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
@@ -23,7 +27,7 @@ export async function runPhases(phases: Phase[], visible: boolean): Promise<void
       },
     })),
     {
-      renderer: !visible ? 'silent' : roomy ? 'default' : 'simple',
+      renderer: roomy ? 'default' : 'simple',
       exitOnError: true,
       registerSignalListeners: false,
       collectErrors: false,

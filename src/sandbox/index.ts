@@ -35,7 +35,8 @@ export async function requireRunEngine(engine: EngineApi): Promise<void> {
 
 /** The image saferun runs in by default (a pure function of the recipe). */
 export async function defaultImageName(): Promise<string> {
-  return (await import('./image.js')).sandboxImageName();
+  // image-recipe is pure and cheap; image.js (the builder) pulls in execa and tar-fs.
+  return (await import('./image-recipe.js')).sandboxImageName();
 }
 
 /** Builds the default image (first use); progress lines go to onProgress. */
