@@ -29,7 +29,7 @@ export interface CallSite {
 const DECODERS = new Set([
   'base64.b64decode', 'base64.b32decode', 'base64.b16decode', 'base64.b85decode', 'base64.a85decode', 'base64.urlsafe_b64decode',
   'base64.decodebytes', 'base64.decodestring', 'codecs.decode', 'zlib.decompress', 'gzip.decompress', 'bz2.decompress', 'lzma.decompress',
-  'binascii.unhexlify', 'binascii.a2b_base64', 'binascii.a2b_hex', 'bytes.fromhex', 'marshal.loads',
+  'binascii.unhexlify', 'binascii.a2b_base64', 'binascii.a2b_hex', 'bytes.fromhex',
 ]);
 
 const DOWNLOADERS = /^(requests\.(get|post|request|Session\(\)\.(get|post))|urllib\.request\.urlopen|urllib2\.urlopen|urllib\.urlopen|urllib\.request\.Request|http\.client\.HTTPS?Connection\(\)\.getresponse|httpx\.(get|post)|aiohttp\.ClientSession\(\)\.get|socket\.socket\(\)\.recv|socket\.create_connection\(\)\.recv|pycurl\.Curl)$/;
@@ -47,12 +47,14 @@ export class ModuleModel {
   readonly classDefs: Node[] = [];
   /** name → qualified name it stands for (imports, aliases, instances as 'x.y()'). */
   private readonly bindings = new Map<string, string>();
-  /** name → the expressions assigned to it (for folding and tags). */
+  /** "<scope id>:name" → the expressions assigned to it (for folding and tags); scope 0 is the module. */
   private readonly assigned = new Map<string, Node[]>();
   private readonly qualifyMemo = new Map<number, string | undefined>();
   private readonly foldMemo = new Map<number, Folded | undefined>();
   private readonly tagMemo = new Map<number, Set<Tag>>();
   private readonly callNodes: Node[] = [];
+  /** node id → id of the enclosing function (0: module level). */
+  private readonly scopeOf = new Map<number, number>();
 
   constructor(readonly root: Node) {
     this.collect(root);
@@ -61,9 +63,10 @@ export class ModuleModel {
 
   /** An explicit stack, not recursion: deeply nested input must not overflow. */
   private collect(root: Node): void {
-    const stack: Node[] = [root];
+    const stack: [Node, number][] = [[root, 0]];
     while (stack.length > 0) {
-      const node = stack.pop()!;
+      const [node, scope] = stack.pop()!;
+      this.scopeOf.set(node.id, scope);
       switch (node.type) {
         case 'import_statement':
           this.bindImport(node);
@@ -72,7 +75,7 @@ export class ModuleModel {
           this.bindFromImport(node);
           break;
         case 'assignment':
-          this.bindAssignment(node);
+          this.bindAssignment(node, scope);
           break;
         case 'call':
           this.callNodes.push(node);
@@ -90,12 +93,13 @@ export class ModuleModel {
           this.classDefs.push(node);
           break;
         case 'with_item':
-          this.bindWithItem(node);
+          this.bindWithItem(node, scope);
           break;
       }
+      const childScope = node.type === 'function_definition' || node.type === 'lambda' ? node.id : scope;
       for (let i = node.childCount - 1; i >= 0; i--) {
         const child = node.child(i);
-        if (child) stack.push(child);
+        if (child) stack.push([child, childScope]);
       }
     }
   }
@@ -133,39 +137,42 @@ export class ModuleModel {
     }
   }
 
-  private bindAssignment(node: Node): void {
+  private assign(scope: number, name: string, value: Node): void {
+    const key = `${scope}:${normaliseIdentifier(name)}`;
+    const list = this.assigned.get(key);
+    if (list) list.push(value);
+    else this.assigned.set(key, [value]);
+  }
+
+  /** What was assigned to a name as seen from `at`: its own function's assignments, else the module's. */
+  assignedValues(name: string, at: Node): Node[] {
+    const normalised = normaliseIdentifier(name);
+    const scope = this.scopeOf.get(at.id) ?? 0;
+    return this.assigned.get(`${scope}:${normalised}`) ?? (scope === 0 ? [] : (this.assigned.get(`0:${normalised}`) ?? []));
+  }
+
+  private bindAssignment(node: Node, scope: number): void {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left || !right) return;
-    if (left.type === 'identifier') {
-      const name = normaliseIdentifier(left.text);
-      const list = this.assigned.get(name) ?? [];
-      list.push(right);
-      this.assigned.set(name, list);
-    } else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+    if (left.type === 'identifier') this.assign(scope, left.text, right);
+    else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
       // a, b = x, y
-      const names = left.namedChildren;
       const values = right.type === 'expression_list' || right.type === 'tuple' ? right.namedChildren : [];
-      names.forEach((n, i) => {
+      left.namedChildren.forEach((n, i) => {
         const value = values[i];
-        if (n?.type === 'identifier' && value) {
-          const name = normaliseIdentifier(n.text);
-          this.assigned.set(name, [...(this.assigned.get(name) ?? []), value]);
-        }
+        if (n?.type === 'identifier' && value) this.assign(scope, n.text, value);
       });
     }
   }
 
-  private bindWithItem(node: Node): void {
+  private bindWithItem(node: Node, scope: number): void {
     const value = node.childForFieldName('value');
     if (value?.type === 'as_pattern') {
       const expr = value.namedChildren[0];
       const alias = value.childForFieldName('alias') ?? value.namedChildren[1];
       const target = alias?.type === 'as_pattern_target' ? alias.namedChildren[0] : alias;
-      if (expr && target?.type === 'identifier') {
-        const name = normaliseIdentifier(target.text);
-        this.assigned.set(name, [...(this.assigned.get(name) ?? []), expr]);
-      }
+      if (expr && target?.type === 'identifier') this.assign(scope, target.text, expr);
     }
   }
 
@@ -204,7 +211,7 @@ export class ModuleModel {
         if (name === '__builtins__' || name === 'builtins') return this.bindings.get(name) ?? 'builtins';
         const bound = this.bindings.get(name);
         if (bound) return bound;
-        for (const value of this.assigned.get(name) ?? []) {
+        for (const value of this.assignedValues(name, node)) {
           if (value.id === node.id) continue;
           const viaValue = this.qualify(value, depth + 1);
           if (viaValue) return viaValue;
@@ -291,8 +298,8 @@ export class ModuleModel {
       case 'integer':
         return { value: String(parsePythonInt(node.text)), decoded: false };
       case 'identifier': {
-        const values = this.assigned.get(normaliseIdentifier(node.text));
-        if (!values || values.length !== 1) return undefined; // reassigned names are not constants
+        const values = this.assignedValues(node.text, node);
+        if (values.length !== 1) return undefined; // reassigned names are not constants
         return this.fold(values[0]!, depth + 1);
       }
       case 'binary_operator':
@@ -526,7 +533,7 @@ export class ModuleModel {
     if (this.fold(node)?.decoded) tags.add('decoded');
     switch (node.type) {
       case 'identifier':
-        for (const value of this.assigned.get(normaliseIdentifier(node.text)) ?? []) add(this.tags(value, depth + 1));
+        for (const value of this.assignedValues(node.text, node)) add(this.tags(value, depth + 1));
         break;
       case 'call': {
         const fn = node.childForFieldName('function');

@@ -42,8 +42,9 @@ export const credentialAccess: Rule = {
         const path = partialPath(model, arg);
         if (path === undefined || !CREDENTIAL_PATH.test(path) || seen.has(call.node.startIndex)) continue;
         seen.add(call.node.startIndex);
-        const onlyDotenv = /\.env$/i.test(path) && !/\.(ssh|aws|gnupg)/i.test(path);
-        report(call.node, `${call.name}() on ${JSON.stringify(path.slice(0, 80))}`, onlyDotenv ? { severity: 'medium' } : undefined);
+        // Tool configuration files (.pypirc, .netrc, .npmrc, .env) are read by legitimate tools too.
+        const toolConfig = !/\.(ssh|aws|gnupg|kube)|id_(rsa|dsa|ecdsa|ed25519)|Login Data|Cookies|logins\.json|key[34]\.db|wallet|Local Storage|google-chrome|chromium|BraveSoftware|discord/i.test(path);
+        report(call.node, `${call.name}() on ${JSON.stringify(path.slice(0, 80))}`, toolConfig ? { severity: 'medium' } : undefined);
       }
     }
   },

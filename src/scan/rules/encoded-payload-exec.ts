@@ -1,6 +1,7 @@
 import { callsTo, type Rule } from './rule.js';
 
-const RUNNERS = /^(builtins\.(exec|eval|compile)|marshal\.loads|pickle\.loads|types\.FunctionType|runpy\.run_(path|module)|ctypes\.\w+)$/;
+const RUNNERS = /^(builtins\.(exec|eval|compile)|types\.FunctionType)$/;
+const LOADERS = /^(marshal\.loads|pickle\.loads)$/;
 
 export const encodedPayloadExec: Rule = {
   meta: {
@@ -14,12 +15,15 @@ export const encodedPayloadExec: Rule = {
     advice: 'Do not run it. Decode the payload in a safe place (never exec it) to see what it does.',
   },
   check({ model, report }) {
-    for (const call of callsTo(model, (name) => RUNNERS.test(name))) {
+    for (const call of callsTo(model, (name) => RUNNERS.test(name) || LOADERS.test(name))) {
       const payload = call.args[0];
-      if (!payload || !model.tags(payload).has('decoded')) continue;
+      if (!payload) continue;
       const folded = model.fold(payload);
-      const preview = folded ? `: ${JSON.stringify(folded.value.slice(0, 80))}` : '';
-      report(call.node, `${call.name!.replace('builtins.', '')}() of a decoded payload${preview}`);
+      const fn = call.name!.replace('builtins.', '');
+      // A literal blob decoded and run is the dropper shape: critical. Decoding data that is not
+      // in the file and running it is suspicious but also how some loaders work: high.
+      if (folded?.decoded) report(call.node, `${fn}() of a payload hidden in the file: ${JSON.stringify(folded.value.slice(0, 80))}`);
+      else if (RUNNERS.test(call.name!) && model.tags(payload).has('decoded')) report(call.node, `${fn}() of data decoded at run time`, { severity: 'high' });
     }
   },
 };

@@ -1,3 +1,4 @@
+import type { Node } from 'web-tree-sitter';
 import { callsTo, type Rule } from './rule.js';
 
 const SHELL_START = /^(subprocess\.\w+|pty\.spawn|os\.(system|exec\w*|spawn\w*|posix_spawnp?))$/;
@@ -14,15 +15,21 @@ export const reverseShell: Rule = {
     advice: 'Do not run it. This has no legitimate use in a program you did not write for remote administration.',
   },
   check({ model, report }) {
+    const isSocketFd = (node: Node | undefined): boolean => {
+      // s.fileno() where s is a socket (socket.socket(), create_connection(), accept()[0] ...)
+      if (node?.type !== 'call') return false;
+      const name = model.qualify(node) ?? '';
+      return /^socket\.(socket|create_connection|fromfd|socketpair)\(\)(\.accept\(\))?\.fileno\(\)$/.test(name);
+    };
     const starts = callsTo(model, (name) => SHELL_START.test(name));
     if (starts.length === 0) return;
     for (const call of callsTo(model, (name) => name === 'os.dup2')) {
-      if (call.args[0]?.text.includes('fileno')) report(call.node, 'os.dup2() of a socket onto a standard stream, and a shell or process is started');
+      if (isSocketFd(call.args[0])) report(call.node, 'os.dup2() of a socket onto a standard stream, and a shell or process is started');
     }
     for (const call of starts) {
       for (const key of ['stdin', 'stdout', 'stderr']) {
         const value = call.keywords.get(key);
-        if (value && /fileno\s*\(\s*\)/.test(value.text) && (model.qualify(value) ?? '').includes('socket')) {
+        if (isSocketFd(value)) {
           report(call.node, `${call.name}() with ${key} wired to a socket`);
           break;
         }

@@ -1,0 +1,111 @@
+/**
+ * Turns the paths a user named into sources: directories are walked (skipping VCS dirs,
+ * virtualenvs, node_modules, caches), symlinks are never followed out of the root and symlinked
+ * directories are not entered (so loops cannot happen), archives are read in memory.
+ */
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { archiveKind, readArchive } from './archive.js';
+import { notebookSource } from './notebook.js';
+import { hasPythonShebang, isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
+
+const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs']);
+
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'no such file' : (code ?? String(error));
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+export async function collectSources(paths: string[], cwd: string, limits: InputLimits, sink: SourceSink): Promise<number> {
+  let files = 0;
+  const display = (absolute: string): string => {
+    const relative = path.relative(cwd, absolute);
+    return relative && !relative.startsWith('..') ? relative : absolute;
+  };
+
+  const handleFile = async (absolute: string, size: number, explicit: boolean): Promise<void> => {
+    const name = display(absolute);
+    const kind = archiveKind(absolute);
+    const notebook = /\.ipynb$/i.test(absolute);
+    const candidate = isPythonName(absolute) || kind !== undefined || notebook;
+    if (!candidate && !explicit && path.extname(absolute) !== '') return;
+    const cap = kind ? limits.maxArchiveBytes : limits.maxFileBytes;
+    if (size > cap) return sink.skip(name, `larger than ${cap} bytes (raise with --max-file-size)`);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(absolute);
+    } catch (error) {
+      return sink.skip(name, `unreadable: ${describe(error)}`);
+    }
+    if (!candidate && !explicit && !hasPythonShebang(bytes)) return;
+    files++;
+    if (kind) return readArchive(name, bytes, limits, sink);
+    if (looksBinary(bytes)) return sink.skip(name, 'binary content');
+    if (notebook) {
+      const nb = notebookSource(name, bytes);
+      return 'problem' in nb ? sink.skip(name, nb.problem) : sink.source(nb);
+    }
+    sink.source({ displayPath: name, bytes });
+  };
+
+  const walk = async (root: string): Promise<void> => {
+    const realRoot = await realpath(root);
+    const stack = [root];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        sink.skip(display(dir), `unreadable directory: ${describe(error)}`);
+        continue;
+      }
+      if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg')) continue; // a virtualenv
+      entries.sort((a, b) => (a.name < b.name ? 1 : -1));
+      for (const entry of entries) {
+        const absolute = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!SKIP_DIRS.has(entry.name)) stack.push(absolute);
+        } else if (entry.isSymbolicLink()) {
+          let target: string;
+          try {
+            target = await realpath(absolute);
+          } catch (error) {
+            sink.skip(display(absolute), `broken symlink: ${describe(error)}`);
+            continue;
+          }
+          if (!isInside(target, realRoot)) {
+            sink.skip(display(absolute), 'symlink pointing outside the scanned directory (not followed)');
+            continue;
+          }
+          const targetStat = await stat(target).catch(() => undefined);
+          if (targetStat?.isFile()) await handleFile(absolute, targetStat.size, false);
+          // symlinked directories are not entered: their content is scanned where it really is
+        } else if (entry.isFile()) {
+          const info = await lstat(absolute).catch(() => undefined);
+          if (info) await handleFile(absolute, info.size, false);
+        }
+      }
+    }
+  };
+
+  for (const input of paths) {
+    const absolute = path.resolve(cwd, input);
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch (error) {
+      sink.skip(input, `cannot open: ${describe(error)}`);
+      continue;
+    }
+    if (info.isDirectory()) await walk(absolute);
+    else if (info.isFile()) await handleFile(absolute, info.size, true);
+    else sink.skip(input, 'not a regular file or directory');
+  }
+  return files;
+}

@@ -1,0 +1,41 @@
+/** A unit the analyser reads: a file on disk, an archive member, or a notebook's code. */
+export interface ScanSource {
+  /** What reports show: a relative path, `pkg.tar.gz!/pkg/setup.py`, or `nb.ipynb#cells`. */
+  displayPath: string;
+  bytes: Uint8Array;
+  /** For notebooks: maps a line of the joined code back to "cell N, line M". */
+  lineMap?: (line: number) => string;
+}
+
+export interface InputLimits {
+  maxFileBytes: number;
+  /** Total uncompressed bytes read out of one archive. */
+  maxArchiveBytes: number;
+  maxArchiveEntries: number;
+}
+
+export const DEFAULT_LIMITS: InputLimits = {
+  maxFileBytes: 5 * 1024 * 1024,
+  maxArchiveBytes: 200 * 1024 * 1024,
+  maxArchiveEntries: 20_000,
+};
+
+export interface SourceSink {
+  source(source: ScanSource): void;
+  skip(file: string, reason: string): void;
+}
+
+export function looksBinary(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, 8192);
+  return head.includes(0);
+}
+
+export function isPythonName(name: string): boolean {
+  return /\.(py|pyw|pyi)$/i.test(name);
+}
+
+export function hasPythonShebang(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x23 || bytes[1] !== 0x21) return false;
+  const firstLine = Buffer.from(bytes.subarray(0, 200)).toString('latin1').split('\n')[0] ?? '';
+  return /python/.test(firstLine);
+}
