@@ -35,7 +35,7 @@ test('--help is instant and lists every command; bad subcommands are usage error
   const help = await saferun(['--help'], { cwd: dir });
   const elapsed = performance.now() - t0;
   assert.equal(help.exitCode, 0);
-  for (const command of ['run', 'profiles', 'image', 'doctor']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'), command);
+  for (const command of ['run', 'scan', 'profiles', 'image', 'doctor']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'), command);
   assert.ok(elapsed < 1500, `help took ${elapsed} ms`);
   const bad = await saferun(['image', 'polish'], { cwd: dir });
   assert.equal(bad.exitCode, 2);

@@ -1,0 +1,50 @@
+/**
+ * `saferun scan PATH... [--format text|json|sarif] [--output FILE] [--fail-on LEVEL] ...`
+ * Exit 0, or 1 when the risk level reaches --fail-on (default high); 2 for usage errors.
+ */
+import { writeFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { UsageError } from '../errors.js';
+import { parseSize } from '../config/units.js';
+import { RISK_LEVELS, severityRank, type RiskLevel } from '../scan/types.js';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+const FAIL_ON = [...RISK_LEVELS, 'never'] as const;
+
+export async function main(argv: string[]): Promise<number> {
+  const args = await yargs(argv)
+    .scriptName('saferun scan')
+    .usage('saferun scan PATH... [options]\n\nStatic scan of .py files, directories, wheels, sdists (.tar.gz, .zip) and notebooks (.ipynb).')
+    .option('format', { alias: 'f', type: 'string', default: 'text', description: 'text, json or sarif' })
+    .option('output', { alias: 'o', type: 'string', description: 'write the report to FILE instead of stdout' })
+    .option('fail-on', { type: 'string', default: 'high', description: 'exit 1 when the risk level is at least this: low, medium, high, critical, never' })
+    .option('max-file-size', { type: 'string', default: '5m', description: 'skip files larger than this (recorded as skipped)' })
+    .option('config', { type: 'string', description: 'your saferun config with suppressions (default $XDG_CONFIG_HOME/saferun/config.yaml)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'no report on stdout; only the exit code (and --output)' })
+    .demandCommand(1, 'name at least one file or directory to scan')
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message);
+    })
+    .parseAsync();
+  const format = args.format;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: '${format}' is not a format; use ${FORMATS.join(', ')}`);
+  const failOn = args['fail-on'];
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on: '${failOn}' is not a level; use ${FAIL_ON.join(', ')}`);
+  const size = parseSize(args['max-file-size']);
+  if (!size.ok) throw new UsageError(`--max-file-size: ${size.problem}`);
+
+  const [{ scanPaths }, { loadSuppressions }] = await Promise.all([import('../scan/scan-paths.js'), import('../scan/suppressions.js')]);
+  const result = await scanPaths(args._.map(String), { limits: { maxFileBytes: size.value }, suppressions: loadSuppressions(args.config) });
+  let report: string;
+  if (format === 'json') report = (await import('../report/scan-json.js')).renderScanJson(result);
+  else if (format === 'sarif') report = (await import('../report/scan-sarif.js')).renderScanSarif(result);
+  else report = (await import('../report/scan-text.js')).renderScanText(result, !args.output && process.stdout.isTTY === true && !process.env['NO_COLOR']);
+  if (args.output) writeFileSync(args.output, report);
+  else if (!args.quiet) process.stdout.write(report);
+  return failOn !== 'never' && severityRank(result.riskLevel) >= severityRank(failOn as RiskLevel) ? 1 : 0;
+}

