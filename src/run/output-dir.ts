@@ -1,9 +1,10 @@
 /**
- * The one writable host path. When saferun runs as root the program runs as nobody (65534), so the
- * directory is lent to that user for the run and everything the program created is handed back
- * to the directory's owner afterwards.
+ * The one writable host path. When saferun runs as root the program runs as nobody (65534), so for
+ * the run the tree is lent to that user (every entry chowned, owners recorded), and afterwards each
+ * entry goes back to its owner; what the program created goes to the directory's owner. Symlinks
+ * are never followed (lchown).
  */
-import { chownSync, lchownSync as lchown, lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
+import { lchownSync, lstatSync, mkdirSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
@@ -12,6 +13,40 @@ export interface PreparedOutputDir {
   hostPath: string;
   /** Undo the ownership loan; safe to call twice. */
   release(): void;
+}
+
+interface Owner {
+  uid: number;
+  gid: number;
+  ino: number;
+}
+
+/** Every entry under dir (dir included), without following symlinks. */
+function walkEntries(dir: string, visit: (absolute: string, stat: Stats) => void): void {
+  const stack = [dir];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    const stat = lstatSync(current, { throwIfNoEntry: false });
+    if (!stat) continue;
+    visit(current, stat);
+    if (stat.isDirectory()) {
+      let names: string[] = [];
+      try {
+        names = readdirSync(current);
+      } catch {
+        // unreadable: left as it is
+      }
+      for (const name of names) stack.push(path.join(current, name));
+    }
+  }
+}
+
+function tryChown(file: string, uid: number, gid: number): void {
+  try {
+    lchownSync(file, uid, gid);
+  } catch {
+    // vanished meanwhile
+  }
 }
 
 export function prepareOutputDir(requested: string, cwd: string, sandboxUid: number, sandboxGid: number): PreparedOutputDir {
@@ -23,46 +58,27 @@ export function prepareOutputDir(requested: string, cwd: string, sandboxUid: num
   }
   const real = realpathSync(absolute);
   if (!lstatSync(real).isDirectory()) throw new SaferunError(`--output ${requested}: not a directory`);
-  const forbidden = new Set(['/', os.homedir(), '/etc', '/usr', '/var', '/bin', '/lib', '/boot', '/root', '/home']);
+  const forbidden = new Set(['/', os.homedir(), '/etc', '/usr', '/var', '/bin', '/lib', '/boot', '/root', '/home', '/tmp']);
   if (forbidden.has(real)) throw new SaferunError(`--output ${requested}: refusing to make ${real} writable to the program; use a dedicated directory`);
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot) return { hostPath: real, release: () => undefined };
-  const original = lstatSync(real);
-  chownSync(real, sandboxUid, sandboxGid);
+  if (process.getuid?.() !== 0) return { hostPath: real, release: () => undefined };
+
+  const owners = new Map<string, Owner>();
+  walkEntries(real, (entry, stat) => {
+    owners.set(entry, { uid: stat.uid, gid: stat.gid, ino: stat.ino });
+    tryChown(entry, sandboxUid, sandboxGid);
+  });
+  const top = owners.get(real)!;
   let released = false;
   return {
     hostPath: real,
     release() {
       if (released) return;
       released = true;
-      returnOwnership(real, sandboxUid, original.uid, original.gid);
-      chownSync(real, original.uid, original.gid);
+      walkEntries(real, (entry, stat) => {
+        const before = owners.get(entry);
+        const owner = before && before.ino === stat.ino ? before : top;
+        if (stat.uid !== owner.uid || stat.gid !== owner.gid) tryChown(entry, owner.uid, owner.gid);
+      });
     },
   };
 }
-
-/** Walks without following symlinks; only entries the sandbox user owns change owner. */
-function returnOwnership(dir: string, sandboxUid: number, uid: number, gid: number): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of entries) {
-    const entry = path.join(dir, name);
-    const stat = lstatSync(entry, { throwIfNoEntry: false });
-    if (!stat) continue;
-    if (stat.uid === sandboxUid) {
-      try {
-        // lchown semantics: a symlink itself, never its target
-        (stat.isSymbolicLink() ? lchown : chownSync)(entry, uid, gid);
-      } catch {
-        // a file that vanished meanwhile
-      }
-    }
-    if (stat.isDirectory()) returnOwnership(entry, sandboxUid, uid, gid);
-  }
-}
-
-

@@ -3,6 +3,7 @@
  * add (snapshot, network, monitoring) slot in between decide and run.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { loadProfile } from '../config/load-profile.js';
 import { networkWithin, type Profile, type ResourceLimits } from '../config/profile.js';
@@ -11,6 +12,8 @@ import { ExitCode, SaferunError, UsageError } from '../errors.js';
 import { decide, describeDecision, type Decision } from '../policy/decide.js';
 import { writeReportFile, type RunReport } from '../report/run-report.js';
 import type { SandboxSpec } from '../sandbox/host-config.js';
+import type { SnapshotSummary } from '../snapshot/take-snapshot.js';
+import { restoreHint } from './restore-hint.js';
 import { canAsk, askToRun } from './confirm.js';
 import { formatFindings, oomMessage, runSummary, say, timeoutMessage } from './messages.js';
 import { prepareOutputDir } from './output-dir.js';
@@ -121,6 +124,16 @@ export async function runPipeline(request: RunRequest): Promise<number> {
 
   const { sandbox, engine } = await sandboxReady!;
   const output = request.outputDir ? prepareOutputDir(request.outputDir, request.cwd, sandboxUid, sandboxGid) : undefined;
+  let snapshot: SnapshotSummary | undefined;
+  if (profile.snapshot && request.snapshot) {
+    try {
+      snapshot = await snapshotStage(snapshotRoots(workdir, profile.workdir !== 'none', output?.hostPath), visible);
+    } catch (error) {
+      output?.release();
+      engine.close();
+      throw error;
+    }
+  }
   const controller = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -162,9 +175,11 @@ export async function runPipeline(request: RunRequest): Promise<number> {
       durationMs: Math.round(performance.now() - started),
       events: outcome.events,
       sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec)),
+      ...(snapshot ? { snapshot } : {}),
     };
     emitReport(request, report);
     if (visible) say(runSummary(report));
+    if (snapshot && !request.quiet && (visible || output)) say(`saferun: ${restoreHint(snapshot.id)}`);
     return exitCode;
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
@@ -174,6 +189,32 @@ export async function runPipeline(request: RunRequest): Promise<number> {
 }
 
 type SandboxModule = typeof import('../sandbox/index.js');
+
+/** The working dir when it is mounted, and the output dir when it lies outside it. */
+function snapshotRoots(workdir: string, workdirMounted: boolean, outputDir: string | undefined): string[] {
+  const roots = workdirMounted ? [workdir] : [];
+  if (outputDir && !(workdirMounted && (outputDir === workdir || outputDir.startsWith(`${workdir}${path.sep}`)))) roots.push(outputDir);
+  return roots;
+}
+
+async function snapshotStage(roots: string[], visible: boolean): Promise<SnapshotSummary | undefined> {
+  if (roots.length === 0) return undefined;
+  const { snapshotBeforeRun } = await import('../snapshot/index.js');
+  let summary: SnapshotSummary | undefined;
+  await runPhases(
+    [
+      {
+        title: 'Snapshot',
+        run: async (setTitle) => {
+          summary = await snapshotBeforeRun(roots, { onProgress: (done, total) => setTitle(`Snapshot: ${done}/${total} files`) });
+          setTitle(`Snapshot ${summary.id}: ${summary.files} files, ${summary.bytesAdded} new bytes (${summary.durationMs} ms)`);
+        },
+      },
+    ],
+    visible,
+  );
+  return summary;
+}
 
 async function prepareSandboxModule(): Promise<{ sandbox: SandboxModule; engine: InstanceType<SandboxModule['EngineApi']> }> {
   const sandbox = await import('../sandbox/index.js');

@@ -138,6 +138,19 @@ test('the working dir is read-only (EROFS) and --output is writable, owned by th
   assert.equal(lstatSync(out).uid, process.getuid!(), 'the output dir is handed back too');
 });
 
+test('files already in --output are writable by the program and keep their owner', async () => {
+  const out = tempWorkdir('saferun-existing-');
+  try {
+    writeFileSync(path.join(out, 'result.txt'), 'old\n');
+    const result = await saferun(['--output', out, 'write.py'], { cwd: dir });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(readFileSync(path.join(out, 'result.txt'), 'utf8'), '42\n', 'overwritten in place');
+    assert.equal(lstatSync(path.join(out, 'result.txt')).uid, process.getuid!());
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('an output dir outside the working dir appears at $SAFERUN_OUTPUT', async () => {
   const elsewhere = tempWorkdir('saferun-out-');
   try {
