@@ -15,7 +15,7 @@ import { walkTree } from './walk-tree.js';
 
 async function currentState(target: string, root: ManifestRoot): Promise<{ entries: CurrentEntry[]; hashOf: (p: string) => string | undefined }> {
   await mkdir(target, { recursive: true });
-  const { entries } = await walkTree(target, loadIgnore(target));
+  const { entries } = walkTree(target, loadIgnore(target));
   const byPath = new Map(root.entries.map((e) => [e.path, e]));
   const hashes = new Map<string, string>();
   // Hash only files whose size or mtime moved: the rest is taken as unchanged.
@@ -52,13 +52,15 @@ async function safePath(target: string, relative: string): Promise<string> {
 }
 
 export async function executeRestore(plan: RestorePlan, store: SnapshotStore, target: string): Promise<void> {
+  const index = await store.loadIndex();
+  for (const file of plan.writes) {
+    if (!index.has(file.hash!)) throw new SaferunError(`restore refused: the snapshot store lacks the content of ${file.path} (was it pruned?); nothing was changed`);
+  }
   for (const relative of plan.remove) await rm(await safePath(target, relative), { recursive: true, force: true });
   for (const dir of plan.mkdirs) await mkdir(await safePath(target, dir.path), { mode: 0o700 });
   for (const file of plan.writes) {
     const destination = await safePath(target, file.path);
-    const data = await readFile(store.objectPath(file.hash!)).catch(() => {
-      throw new SaferunError(`restore failed: the snapshot store lacks the content of ${file.path} (was it pruned?)`);
-    });
+    const data = store.readObject(index.get(file.hash!)!);
     if (createHash('sha256').update(data).digest('hex') !== file.hash) throw new SaferunError(`restore failed: stored content of ${file.path} is corrupt`);
     const temp = path.join(path.dirname(destination), `.saferun-restore-${randomBytes(4).toString('hex')}`);
     await writeFile(temp, data, { mode: 0o600 });

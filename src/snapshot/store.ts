@@ -1,15 +1,31 @@
 /**
- * The content-addressed store in the user's state dir: objects/ab/cdef… (sha256), one manifest per
- * snapshot, all written to a temp name then renamed, so a crash leaves nothing half-written that
- * looks complete, and concurrent runs never corrupt each other.
+ * The content-addressed store in the user's state dir. New content of a snapshot is appended to
+ * one pack file (packs/<id>.pack) with an index (packs/<id>.idx: sha256 → offset, length): one
+ * sequential write, like tar, instead of thousands of small files. Everything is written to a temp
+ * name and renamed, the manifest last, so a crash leaves nothing that looks complete, and
+ * concurrent runs never corrupt each other (each writes its own pack).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
 import { validateManifest, type Manifest } from './manifest.js';
+
+export interface ObjectLocation {
+  pack: string;
+  offset: number;
+  length: number;
+}
+
+export type PackIndex = Map<string, ObjectLocation>;
+
+interface PackIndexFile {
+  version: 1;
+  /** [sha256, offset, length] */
+  entries: [string, number, number][];
+}
 
 export class SnapshotStore {
   readonly root: string;
@@ -18,8 +34,8 @@ export class SnapshotStore {
     this.root = root;
   }
 
-  get objectsDir(): string {
-    return path.join(this.root, 'objects');
+  get packsDir(): string {
+    return path.join(this.root, 'packs');
   }
 
   get manifestsDir(): string {
@@ -35,56 +51,57 @@ export class SnapshotStore {
   }
 
   ensure(): void {
-    for (const dir of [this.objectsDir, this.manifestsDir, this.tmpDir, this.activeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  }
-
-  /** Marks a snapshot in progress (prune leaves objects alone meanwhile); returns the unmark. */
-  async markActive(): Promise<() => Promise<void>> {
-    const marker = path.join(this.activeDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
-    await writeFile(marker, String(process.pid));
-    return () => rm(marker, { force: true });
-  }
-
-  /** Whether some live process is taking a snapshot now. */
-  async snapshotInProgress(): Promise<boolean> {
-    for (const name of await readdir(this.activeDir).catch(() => [] as string[])) {
-      const pid = Number(name.split('-')[0]);
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EPERM') return true;
-        await rm(path.join(this.activeDir, name), { force: true });
-      }
-    }
-    return false;
-  }
-
-  objectPath(hash: string): string {
-    return path.join(this.objectsDir, hash.slice(0, 2), hash.slice(2));
+    for (const dir of [this.packsDir, this.manifestsDir, this.tmpDir, this.activeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   tempPath(): string {
     return path.join(this.tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
   }
 
-  async hasObject(hash: string): Promise<boolean> {
-    return stat(this.objectPath(hash)).then(
-      () => true,
-      () => false,
-    );
+  /** Every object of every complete pack. */
+  async loadIndex(): Promise<PackIndex> {
+    const index: PackIndex = new Map();
+    for (const name of (await readdir(this.packsDir).catch(() => [] as string[])).sort()) {
+      if (!name.endsWith('.idx')) continue;
+      const pack = name.slice(0, -4);
+      let file: PackIndexFile;
+      try {
+        file = JSON.parse(await readFile(path.join(this.packsDir, name), 'utf8')) as PackIndexFile;
+      } catch {
+        continue; // unreadable index: its pack is ignored, content is stored again when needed
+      }
+      for (const [hash, offset, length] of file.entries) if (!index.has(hash)) index.set(hash, { pack, offset, length });
+    }
+    return index;
   }
 
-  /** Moves a finished temp file into place; if another run stored the same content first, keeps theirs. */
-  async commitObject(tempFile: string, hash: string): Promise<boolean> {
-    const target = this.objectPath(hash);
-    if (await this.hasObject(hash)) {
-      await rm(tempFile, { force: true });
-      return false;
+  /** Publishes a finished pack: pack file first, then its index (the index is what makes it visible). */
+  async commitPack(tempPack: string, packId: string, entries: [string, number, number][]): Promise<void> {
+    await rename(tempPack, path.join(this.packsDir, `${packId}.pack`));
+    const tempIndex = this.tempPath();
+    await writeFile(tempIndex, JSON.stringify({ version: 1, entries } satisfies PackIndexFile));
+    await rename(tempIndex, path.join(this.packsDir, `${packId}.idx`));
+  }
+
+  async removePack(packId: string): Promise<void> {
+    await rm(path.join(this.packsDir, `${packId}.idx`), { force: true });
+    await rm(path.join(this.packsDir, `${packId}.pack`), { force: true });
+  }
+
+  readObject(location: ObjectLocation): Buffer {
+    const fd = openSync(path.join(this.packsDir, `${location.pack}.pack`), 'r');
+    try {
+      const buffer = Buffer.alloc(location.length);
+      let read = 0;
+      while (read < location.length) {
+        const n = readSync(fd, buffer, read, location.length - read, location.offset + read);
+        if (n === 0) throw new SaferunError(`snapshot store: pack ${location.pack} is truncated`);
+        read += n;
+      }
+      return buffer;
+    } finally {
+      closeSync(fd);
     }
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(tempFile, target);
-    return true;
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
@@ -110,6 +127,28 @@ export class SnapshotStore {
 
   async removeManifest(id: string): Promise<void> {
     await rm(path.join(this.manifestsDir, `${id}.json`), { force: true });
+  }
+
+  /** Marks a snapshot in progress (prune leaves content alone meanwhile); returns the unmark. */
+  async markActive(): Promise<() => Promise<void>> {
+    const marker = path.join(this.activeDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
+    await writeFile(marker, String(process.pid));
+    return () => rm(marker, { force: true });
+  }
+
+  /** Whether some live process is taking a snapshot now (stale markers are cleared). */
+  async snapshotInProgress(): Promise<boolean> {
+    for (const name of await readdir(this.activeDir).catch(() => [] as string[])) {
+      const pid = Number(name.split('-')[0]);
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EPERM') return true;
+        await rm(path.join(this.activeDir, name), { force: true });
+      }
+    }
+    return false;
   }
 }
 

@@ -1,18 +1,19 @@
 /**
- * Takes a snapshot of one or more roots. Unchanged files (same size, mtime and inode as last time)
- * are not re-read; new content is hashed while it is copied and stored once for all snapshots.
- * The manifest is written last: an interrupted snapshot leaves no manifest and is not listed.
+ * Takes a snapshot of one or more roots. Unchanged files (same size, mtime and inode as last time,
+ * content still in the store) are not re-read; new content is read, hashed, and appended once to
+ * this snapshot's pack. The manifest is written last: an interrupted snapshot
+ * leaves no manifest and is not listed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, writeFile, rm } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { SaferunError } from '../errors.js';
 import { formatBytes } from '../config/units.js';
 import { loadIgnore } from './ignore-rules.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
-import { newSnapshotId, SnapshotStore } from './store.js';
+import { PackWriter } from './pack-writer.js';
+import { newSnapshotId, SnapshotStore, type PackIndex } from './store.js';
 import { walkTree, type TreeEntry } from './walk-tree.js';
 
 export interface SnapshotSummary {
@@ -30,7 +31,6 @@ export interface SnapshotOptions {
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 2 * 1024 ** 3;
 const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
-const CONCURRENCY = 8;
 
 type StatCache = Record<string, { size: number; mtimeMs: number; ino: number; hash: string }>;
 
@@ -48,48 +48,8 @@ async function saveStatCache(store: SnapshotStore, cache: StatCache): Promise<vo
   await rename(temp, path.join(store.root, 'statcache.json'));
 }
 
-/**
- * Hashes a file and, when the store lacks that content, stores it. Returns the hash and bytes added.
- * `claimed` holds the hashes this snapshot already stored or is storing, so concurrent workers
- * meeting the same content store and count it once.
- */
-async function storeFile(store: SnapshotStore, file: TreeEntry, claimed: Set<string>): Promise<{ hash: string; added: number }> {
-  if (file.size <= WHOLE_FILE_LIMIT) {
-    const data = await readFile(file.absolute);
-    const hash = createHash('sha256').update(data).digest('hex');
-    if (claimed.has(hash)) return { hash, added: 0 };
-    claimed.add(hash);
-    if (await store.hasObject(hash)) return { hash, added: 0 };
-    const temp = store.tempPath();
-    await writeFile(temp, data, { mode: 0o600 });
-    return { hash, added: (await store.commitObject(temp, hash)) ? data.length : 0 };
-  }
-  const temp = store.tempPath();
-  const hasher = createHash('sha256');
-  let size = 0;
-  try {
-    await pipeline(
-      createReadStream(file.absolute),
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          hasher.update(chunk);
-          size += chunk.length;
-          yield chunk;
-        }
-      },
-      createWriteStream(temp, { mode: 0o600 }),
-    );
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  const hash = hasher.digest('hex');
-  if (claimed.has(hash)) {
-    await rm(temp, { force: true });
-    return { hash, added: 0 };
-  }
-  claimed.add(hash);
-  return { hash, added: (await store.commitObject(temp, hash)) ? size : 0 };
+function readError(file: TreeEntry, error: unknown): SaferunError {
+  return new SaferunError(`snapshot: cannot read ${file.absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix its permissions or exclude it in .saferunignore`, { cause: error });
 }
 
 export async function takeSnapshot(roots: string[], options: SnapshotOptions = {}): Promise<SnapshotSummary> {
@@ -106,7 +66,7 @@ export async function takeSnapshot(roots: string[], options: SnapshotOptions = {
 
 async function snapshotRoots(store: SnapshotStore, roots: string[], options: SnapshotOptions, started: number): Promise<SnapshotSummary> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
-  const listings = await Promise.all(roots.map(async (root) => ({ root, listing: await walkTree(root, loadIgnore(root)) })));
+  const listings = roots.map((root) => ({ root, listing: walkTree(root, loadIgnore(root)) }));
   const allFiles = listings.flatMap(({ listing }) => listing.entries.filter((e) => e.type === 'file'));
   const total = allFiles.reduce((sum, f) => sum + f.size, 0);
   if (total > maxBytes) {
@@ -114,36 +74,27 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
       `the snapshot would hold ${formatBytes(total)}, more than the ${formatBytes(maxBytes)} cap; exclude large paths in .saferunignore (gitignore syntax) or run with --no-snapshot`,
     );
   }
-  const cache = await loadStatCache(store);
+  const [cache, index] = await Promise.all([loadStatCache(store), store.loadIndex()]);
   const hashes = new Map<string, string>();
-  const claimed = new Set<string>();
-  let bytesAdded = 0;
-  let done = 0;
-  const queue = [...allFiles];
-  const worker = async (): Promise<void> => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
-      const cached = cache[file.absolute];
-      let hash: string;
-      if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs && cached.ino === file.ino && (await store.hasObject(cached.hash))) hash = cached.hash;
-      else {
-        try {
-          const stored = await storeFile(store, file, claimed);
-          hash = stored.hash;
-          bytesAdded += stored.added;
-        } catch (error) {
-          throw new SaferunError(`snapshot: cannot read ${file.absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix its permissions or exclude it in .saferunignore`, { cause: error });
-        }
-        cache[file.absolute] = { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, hash };
-      }
-      hashes.set(file.absolute, hash);
-      if (++done % 200 === 0) options.onProgress?.(done, allFiles.length);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const toRead: TreeEntry[] = [];
+  for (const file of allFiles) {
+    const cached = cache[file.absolute];
+    if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs && cached.ino === file.ino && index.has(cached.hash)) hashes.set(file.absolute, cached.hash);
+    else toRead.push(file);
+  }
+  const id = newSnapshotId();
+  const pack = new PackWriter(store);
+  try {
+    await storeNewContent(toRead, pack, index, hashes, cache, (done) => options.onProgress?.(allFiles.length - toRead.length + done, allFiles.length));
+    await pack.commit(id);
+  } catch (error) {
+    pack.discard();
+    throw error;
+  }
   options.onProgress?.(allFiles.length, allFiles.length);
   const manifest: Manifest = {
     version: 1,
-    id: newSnapshotId(),
+    id,
     createdAt: new Date().toISOString(),
     roots: listings.map(({ root, listing }) => ({
       path: root,
@@ -162,5 +113,68 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
   };
   await store.writeManifest(manifest);
   await saveStatCache(store, cache);
-  return { id: manifest.id, files: allFiles.length, bytesAdded, durationMs: Math.round(performance.now() - started) };
+  return { id, files: allFiles.length, bytesAdded: pack.bytesWritten, durationMs: Math.round(performance.now() - started) };
+}
+
+/** Reads a small file whole, sized from its lstat; a file that changed size meanwhile is read to its end. */
+function readSmallFile(file: TreeEntry): Buffer {
+  const fd = openSync(file.absolute, 'r');
+  try {
+    const expected = Buffer.allocUnsafe(file.size);
+    let length = 0;
+    while (length < file.size) {
+      const n = readSync(fd, expected, length, file.size - length, null);
+      if (n === 0) return expected.subarray(0, length); // shrank
+      length += n;
+    }
+    const probe = Buffer.allocUnsafe(64 * 1024);
+    const extra: Buffer[] = [];
+    for (let n = readSync(fd, probe, 0, probe.length, null); n > 0; n = readSync(fd, probe, 0, probe.length, null)) extra.push(Buffer.from(probe.subarray(0, n)));
+    return extra.length ? Buffer.concat([expected, ...extra]) : expected; // grew
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and hashes on this thread (small files: synchronous calls are cheapest); pack writes overlap in the pool. */
+async function storeNewContent(files: TreeEntry[], pack: PackWriter, index: PackIndex, hashes: Map<string, string>, cache: StatCache, progress: (done: number) => void): Promise<void> {
+  const inPack = new Set<string>();
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    let hash: string;
+    if (file.size <= WHOLE_FILE_LIMIT) {
+      let data: Buffer;
+      try {
+        data = readSmallFile(file);
+      } catch (error) {
+        throw readError(file, error);
+      }
+      hash = createHash('sha256').update(data).digest('hex');
+      if (!index.has(hash) && !inPack.has(hash)) {
+        pack.append(hash, data);
+        inPack.add(hash);
+      }
+    } else hash = await appendLargeFile(file, pack, index, inPack);
+    hashes.set(file.absolute, hash);
+    cache[file.absolute] = { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, hash };
+    if (i % 200 === 199) {
+      progress(i + 1);
+      await new Promise((resolve) => setImmediate(resolve)); // let the progress view and pending writes run
+    }
+  }
+}
+
+/** Large files are hashed while streaming, then appended only when new (a second read). */
+async function appendLargeFile(file: TreeEntry, pack: PackWriter, index: PackIndex, inPack: Set<string>): Promise<string> {
+  const hasher = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(file.absolute)) hasher.update(chunk as Buffer);
+  } catch (error) {
+    throw readError(file, error);
+  }
+  const hash = hasher.digest('hex');
+  if (index.has(hash) || inPack.has(hash)) return hash;
+  pack.append(hash, await readFile(file.absolute));
+  inPack.add(hash);
+  return hash;
 }

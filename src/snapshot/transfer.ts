@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,23 +13,30 @@ import tarFs from 'tar-fs';
 import { extract as tarExtract } from 'tar-stream';
 import { SaferunError } from '../errors.js';
 import { validateManifest, type Manifest } from './manifest.js';
+import { PackWriter } from './pack-writer.js';
 import type { SnapshotStore } from './store.js';
 
 const ALLOWED_NAME = /^(manifest\.json|objects\/?|objects\/[0-9a-f]{2}\/?|objects\/[0-9a-f]{2}\/[0-9a-f]{62})$/;
 
 export async function exportSnapshot(store: SnapshotStore, id: string, out: Writable): Promise<Manifest> {
   const manifest = await store.readManifest(id);
+  const index = await store.loadIndex();
   const hashes = [...new Set(manifest.roots.flatMap((r) => r.entries.flatMap((e) => (e.hash ? [e.hash] : []))))];
-  const entries = hashes.map((h) => path.relative(store.root, store.objectPath(h)));
-  const pack = tarFs.pack(store.root, {
-    entries,
-    finalize: false,
-    finish(stream) {
-      stream.entry({ name: 'manifest.json', mode: 0o600 }, JSON.stringify(manifest));
-      stream.finalize();
-    },
-  });
-  await pipeline(pack, out);
+  // Stage the objects as plain files so tar-fs can pack them; the staging dir goes away after.
+  const staging = store.tempPath();
+  try {
+    for (const hash of hashes) {
+      const location = index.get(hash);
+      if (!location) throw new SaferunError(`export failed: the store lacks object ${hash} (was it pruned?)`);
+      await mkdir(path.join(staging, 'objects', hash.slice(0, 2)), { recursive: true });
+      await writeFile(path.join(staging, 'objects', hash.slice(0, 2), hash.slice(2)), store.readObject(location));
+    }
+    await mkdir(staging, { recursive: true });
+    await writeFile(path.join(staging, 'manifest.json'), JSON.stringify(manifest));
+    await pipeline(tarFs.pack(staging, { entries: ['manifest.json', ...hashes.map((h) => `objects/${h.slice(0, 2)}/${h.slice(2)}`)] }), out);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   return manifest;
 }
 
@@ -80,20 +87,23 @@ export async function importSnapshot(store: SnapshotStore, file: string): Promis
     }
     const manifest = validateManifest(data, `${file}!/manifest.json`);
     const needed = new Set(manifest.roots.flatMap((r) => r.entries.flatMap((e) => (e.hash ? [e.hash] : []))));
-    for (const hash of needed) {
-      const staged = path.join(staging, 'objects', hash.slice(0, 2), hash.slice(2));
-      if (await store.hasObject(hash)) continue;
-      const content = await readFile(staged).catch(() => {
-        throw new SaferunError(`import refused: object ${hash} is missing from the tar`);
-      });
-      if (createHash('sha256').update(content).digest('hex') !== hash) throw new SaferunError(`import refused: object ${hash} does not match its hash`);
+    const index = await store.loadIndex();
+    const pack = new PackWriter(store);
+    try {
+      for (const hash of needed) {
+        if (index.has(hash)) continue;
+        const content = await readFile(path.join(staging, 'objects', hash.slice(0, 2), hash.slice(2))).catch(() => {
+          throw new SaferunError(`import refused: object ${hash} is missing from the tar`);
+        });
+        if (createHash('sha256').update(content).digest('hex') !== hash) throw new SaferunError(`import refused: object ${hash} does not match its hash`);
+        pack.append(hash, content);
+      }
+      if ((await store.listIds()).includes(manifest.id)) throw new SaferunError(`snapshot ${manifest.id} is already in the store`);
+      await pack.commit(`import-${manifest.id}`);
+    } catch (error) {
+      pack.discard();
+      throw error;
     }
-    for (const hash of needed) {
-      if (await store.hasObject(hash)) continue;
-      await mkdir(path.dirname(store.objectPath(hash)), { recursive: true });
-      await rename(path.join(staging, 'objects', hash.slice(0, 2), hash.slice(2)), store.objectPath(hash));
-    }
-    if ((await store.listIds()).includes(manifest.id)) throw new SaferunError(`snapshot ${manifest.id} is already in the store`);
     await store.writeManifest(manifest);
     return manifest;
   } finally {
@@ -102,8 +112,9 @@ export async function importSnapshot(store: SnapshotStore, file: string): Promis
 }
 
 /**
- * Keeps the newest N snapshots; content still used by them stays. Objects are collected only when
- * no snapshot is in progress, and never those younger than a minute.
+ * Keeps the newest N snapshots and the content they use: packs nothing uses are deleted, packs
+ * partly used are rewritten with only the live objects. Content is left alone while a snapshot is
+ * being taken (it may be counting on it).
  */
 export async function pruneSnapshots(store: SnapshotStore, keep: number): Promise<{ removed: string[]; objectsRemoved: number; bytesFreed: number; objectsKeptForActive: boolean }> {
   const lock = path.join(store.root, 'prune.lock');
@@ -117,23 +128,26 @@ export async function pruneSnapshots(store: SnapshotStore, keep: number): Promis
     const ids = await store.listIds();
     const removed = ids.slice(keep);
     for (const id of removed) await store.removeManifest(id);
+    if (await store.snapshotInProgress()) return { removed, objectsRemoved: 0, bytesFreed: 0, objectsKeptForActive: true };
     const live = new Set<string>();
     for (const id of ids.slice(0, keep)) for (const root of (await store.readManifest(id)).roots) for (const e of root.entries) if (e.hash) live.add(e.hash);
     let objectsRemoved = 0;
     let bytesFreed = 0;
-    if (await store.snapshotInProgress()) return { removed, objectsRemoved, bytesFreed, objectsKeptForActive: true };
-    const cutoff = Date.now() - 60_000;
-    for (const prefix of await readdir(store.objectsDir).catch(() => [] as string[])) {
-      for (const rest of await readdir(path.join(store.objectsDir, prefix)).catch(() => [] as string[])) {
-        const hash = prefix + rest;
-        if (live.has(hash)) continue;
-        const file = path.join(store.objectsDir, prefix, rest);
-        const info = await stat(file).catch(() => undefined);
-        if (!info || info.mtimeMs > cutoff) continue;
-        await rm(file, { force: true });
-        objectsRemoved++;
-        bytesFreed += info.size;
+    for (const name of await readdir(store.packsDir).catch(() => [] as string[])) {
+      if (!name.endsWith('.idx')) continue;
+      const packId = name.slice(0, -4);
+      const entries = (JSON.parse(await readFile(path.join(store.packsDir, name), 'utf8')) as { entries: [string, number, number][] }).entries;
+      const dead = entries.filter(([hash]) => !live.has(hash));
+      if (dead.length === 0) continue;
+      objectsRemoved += dead.length;
+      bytesFreed += dead.reduce((sum, [, , length]) => sum + length, 0);
+      const keepEntries = entries.filter(([hash]) => live.has(hash));
+      if (keepEntries.length > 0) {
+        const repacked = new PackWriter(store);
+        for (const [hash, offset, length] of keepEntries) repacked.append(hash, store.readObject({ pack: packId, offset, length }));
+        await repacked.commit(`${packId}-r${Date.now()}`);
       }
+      await store.removePack(packId);
     }
     return { removed, objectsRemoved, bytesFreed, objectsKeptForActive: false };
   } finally {

@@ -1,5 +1,9 @@
-/** Lists a tree for snapshots and diffs: lstat only, symlinks recorded not followed, excludes applied. */
-import { lstat, readdir, readlink } from 'node:fs/promises';
+/**
+ * Lists a tree for snapshots and diffs: lstat only, symlinks recorded not followed, excludes
+ * applied. Synchronous on purpose: thousands of metadata calls are far cheaper than thread-pool
+ * round trips.
+ */
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
 
@@ -20,7 +24,7 @@ export interface TreeListing {
   skipped: { path: string; reason: string }[];
 }
 
-export async function walkTree(root: string, rules: Ignore): Promise<TreeListing> {
+export function walkTree(root: string, rules: Ignore): TreeListing {
   const entries: TreeEntry[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const stack = [''];
@@ -28,7 +32,7 @@ export async function walkTree(root: string, rules: Ignore): Promise<TreeListing
     const relativeDir = stack.pop()!;
     let names: string[];
     try {
-      names = await readdir(path.join(root, relativeDir));
+      names = readdirSync(path.join(root, relativeDir));
     } catch (error) {
       skipped.push({ path: relativeDir || '.', reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
       continue;
@@ -36,7 +40,7 @@ export async function walkTree(root: string, rules: Ignore): Promise<TreeListing
     for (const name of names) {
       const relative = relativeDir ? `${relativeDir}/${name}` : name;
       const absolute = path.join(root, relative);
-      const info = await lstat(absolute).catch(() => undefined);
+      const info = lstatSync(absolute, { throwIfNoEntry: false });
       if (!info) continue;
       const isDir = info.isDirectory();
       if (rules.ignores(isDir ? `${relative}/` : relative)) continue;
@@ -45,7 +49,7 @@ export async function walkTree(root: string, rules: Ignore): Promise<TreeListing
         entries.push({ ...base, type: 'dir', size: 0 });
         stack.push(relative);
       } else if (info.isFile()) entries.push({ ...base, type: 'file' });
-      else if (info.isSymbolicLink()) entries.push({ ...base, type: 'symlink', target: await readlink(absolute) });
+      else if (info.isSymbolicLink()) entries.push({ ...base, type: 'symlink', target: readlinkSync(absolute) });
       else skipped.push({ path: relative, reason: 'not a file, directory or symlink (socket, FIFO or device)' });
     }
   }
