@@ -7,11 +7,17 @@
  */
 import { execa } from 'execa';
 import pidusage from 'pidusage';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/util/package-info.js';
 import { sandboxImageName } from '../src/sandbox/image.js';
 
 const root = packageRoot();
+// Runs from examples/ (a small project dir, snapshotted as it would be for a user).
+const workdir = path.join(root, 'examples');
+const stateDir = mkdtempSync(path.join(os.tmpdir(), 'saferun-bench-state-'));
+process.once('exit', () => rmSync(stateDir, { recursive: true, force: true }));
 const bin = path.join(root, 'dist', 'src', 'bin.js');
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag === -1 ? 15 : Number(process.argv[runsFlag + 1]);
@@ -24,15 +30,16 @@ interface Variant {
 
 const image = sandboxImageName();
 const variants: Variant[] = [
-  { name: 'bare docker run', file: 'docker', args: ['run', '--rm', '-v', `${root}:/workspace:ro`, '-w', '/workspace', image, 'python3', 'examples/hello.py'] },
-  { name: 'saferun normal', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'normal', 'examples/hello.py'] },
-  { name: 'saferun strict', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'strict', 'examples/hello.py'] },
+  { name: 'bare docker run', file: 'docker', args: ['run', '--rm', '-v', `${workdir}:/workspace:ro`, '-w', '/workspace', image, 'python3', 'hello.py'] },
+  { name: 'saferun normal', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', 'hello.py'] },
+  { name: 'saferun strict', file: process.execPath, args: [bin, '--quiet', '--profile', 'strict', 'hello.py'] },
+  { name: 'saferun normal, no snapshot', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'normal', 'hello.py'] },
 
 ];
 
 async function timeOnce(variant: Variant): Promise<{ ms: number; peakRss: number }> {
   const t0 = performance.now();
-  const child = execa(variant.file, variant.args, { cwd: root, stdin: 'ignore' });
+  const child = execa(variant.file, variant.args, { cwd: workdir, stdin: 'ignore', env: { SAFERUN_STATE_DIR: stateDir } });
   let peakRss = 0;
   const sampler = setInterval(() => {
     if (child.pid === undefined) return;

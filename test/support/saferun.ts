@@ -1,6 +1,6 @@
 /** Runs the built CLI as a user would, in a subprocess. */
 import { execa, type ResultPromise } from 'execa';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/package-info.js';
@@ -13,12 +13,23 @@ export interface SaferunResult {
   stderr: string;
 }
 
+/** Snapshots taken by tested runs go to a temp state dir, never the user's own. */
+let stateDir: string | undefined;
+function testStateDir(): string {
+  if (!stateDir) {
+    stateDir = mkdtempSync(path.join(os.tmpdir(), 'saferun-test-state-'));
+    const dir = stateDir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return stateDir;
+}
+
 export function startSaferun(args: string[], options: { cwd: string; input?: string; env?: Record<string, string> }): ResultPromise<{ reject: false }> {
   return execa(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     reject: false,
     stripFinalNewline: false,
-    env: { ...options.env, NO_COLOR: '1' },
+    env: { SAFERUN_STATE_DIR: testStateDir(), ...options.env, NO_COLOR: '1' },
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     timeout: 120_000,
   }) as ResultPromise<{ reject: false }>;
