@@ -21,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('max-file-size', { type: 'string', default: '5m', description: 'skip files larger than this (recorded as skipped)' })
     .option('config', { type: 'string', description: 'your saferun config with suppressions (default $XDG_CONFIG_HOME/saferun/config.yaml)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'no report on stdout; only the exit code (and --output)' })
+    .option('cache', { type: 'boolean', default: true, description: 'reuse results for unchanged files (--no-cache to re-read everything)' })
+    .option('jobs', { alias: 'j', type: 'number', description: 'worker threads (default: one per core)' })
     .demandCommand(1, 'name at least one file or directory to scan')
     .strict()
     .help()
@@ -39,7 +41,13 @@ export async function main(argv: string[]): Promise<number> {
   if (!size.ok) throw new UsageError(`--max-file-size: ${size.problem}`);
 
   const [{ scanPaths }, { loadSuppressions }] = await Promise.all([import('../scan/scan-paths.js'), import('../scan/suppressions.js')]);
-  const result = await scanPaths(args._.map(String), { limits: { maxFileBytes: size.value }, suppressions: loadSuppressions(args.config) });
+  if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1 || args.jobs > 256)) throw new UsageError(`--jobs: '${args.jobs}' is not a thread count; use a whole number from 1 to 256`);
+  const result = await scanPaths(args._.map(String), {
+    limits: { maxFileBytes: size.value },
+    suppressions: loadSuppressions(args.config),
+    cache: args.cache,
+    ...(args.jobs === undefined ? {} : { jobs: args.jobs }),
+  });
   let report: string;
   if (format === 'json') report = (await import('../report/scan-json.js')).renderScanJson(result);
   else if (format === 'sarif') report = (await import('../report/scan-sarif.js')).renderScanSarif(result);

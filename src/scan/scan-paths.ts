@@ -1,15 +1,23 @@
 /** `saferun scan` and the run pipeline share this: paths in, a versioned ScanResult out. */
+import os from 'node:os';
 import { riskLevelOf } from '../policy/risk-level.js';
-import { createAnalyzer } from './engine/analyzer.js';
+import { createAnalyzer, ENGINE_VERSION, type SourceAnalysis } from './engine/analyzer.js';
 import { collectSources } from './inputs/collect.js';
 import { DEFAULT_LIMITS, type InputLimits, type ScanSource } from './inputs/source.js';
+import { ScanCache, type CachedUnit, type FileOrigin } from './scan-cache.js';
 import { applySuppressions, type Suppression } from './suppressions.js';
 import { SEVERITIES, severityRank, type Finding, type ScanResult, type Severity, type SkippedFile } from './types.js';
+import { AnalyzerPool } from './worker-pool.js';
 
 export interface ScanOptions {
   cwd?: string;
   limits?: Partial<InputLimits>;
   suppressions?: Suppression[];
+  /** Worker threads (default: one per core; small scans stay on this thread). */
+  jobs?: number;
+  /** Reuse results of unchanged files (default true). */
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 export interface ScanError {
@@ -25,25 +33,80 @@ export interface FullScanResult extends ScanResult {
   durationMs: number;
 }
 
+/** Below this many sources a worker pool costs more than it saves. */
+const POOL_THRESHOLD = 24;
+
 export async function scanPaths(paths: string[], options: ScanOptions = {}): Promise<FullScanResult> {
   const started = performance.now();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const analyzer = await createAnalyzer();
+  const cache = options.cache === false ? undefined : await ScanCache.open(ENGINE_VERSION, options.cacheDir);
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [];
   const errors: ScanError[] = [];
-  let sources = 0;
-  const analyse = (source: ScanSource): void => {
-    sources++;
-    const result = analyzer.analyze(source.displayPath, source.bytes);
-    const where = (line: number): string => (source.lineMap ? ` (${source.lineMap(line)})` : '');
-    for (const finding of result.findings) findings.push(source.lineMap ? { ...finding, message: `${finding.message}${where(finding.line)}` } : finding);
-    for (const problem of result.parseErrors) errors.push({ file: source.displayPath, ...problem, message: `${problem.message}${where(problem.line)}` });
+  const sources: ScanSource[] = [];
+  /** What each disk file produced this time, for the cache; undefined: do not cache it. */
+  const produced = new Map<FileOrigin, CachedUnit[] | undefined>();
+  let analysed = 0;
+  const unitsOf = (origin: FileOrigin | undefined): CachedUnit[] | undefined => {
+    if (!origin) return undefined;
+    if (!produced.has(origin)) produced.set(origin, []);
+    return produced.get(origin);
+  };
+  const replay = (unit: CachedUnit): void => {
+    if ('skip' in unit) skipped.push({ file: unit.displayPath, reason: unit.skip });
+    else {
+      analysed++;
+      findings.push(...unit.findings);
+      errors.push(...unit.errors);
+    }
   };
   await collectSources(paths, options.cwd ?? process.cwd(), limits, {
-    source: analyse,
-    skip: (file, reason) => skipped.push({ file, reason }),
+    source: (source) => sources.push(source),
+    skip: (file, reason, origin) => {
+      skipped.push({ file, reason });
+      unitsOf(origin)?.push({ displayPath: file, skip: reason });
+    },
+    cached: (origin) => {
+      const units = cache?.get(origin);
+      if (!units) return false;
+      units.forEach(replay);
+      return true;
+    },
+    visited: (origin) => void unitsOf(origin),
   });
+  const record = (source: ScanSource, result: SourceAnalysis): void => {
+    const where = (line: number): string => (source.lineMap ? ` (${source.lineMap(line)})` : '');
+    const unit: CachedUnit = {
+      displayPath: source.displayPath,
+      findings: source.lineMap ? result.findings.map((f) => ({ ...f, message: `${f.message}${where(f.line)}` })) : result.findings,
+      errors: result.parseErrors.map((p) => ({ file: source.displayPath, ...p, message: `${p.message}${where(p.line)}` })),
+    };
+    unitsOf(source.origin)?.push(unit);
+    replay(unit);
+  };
+  const jobs = options.jobs ?? os.availableParallelism();
+  if (sources.length < POOL_THRESHOLD || jobs <= 1) {
+    const analyzer = sources.length > 0 ? await createAnalyzer() : undefined;
+    for (const source of sources) record(source, analyzer!.analyze(source.displayPath, source.bytes));
+  } else {
+    const pool = new AnalyzerPool(jobs);
+    try {
+      await Promise.all(
+        sources.map(async (source) => {
+          const result = await pool.analyze(source.displayPath, source.bytes);
+          if ('analysis' in result) return record(source, result.analysis);
+          skipped.push({ file: source.displayPath, reason: 'time budget exceeded' });
+          if (source.origin) produced.set(source.origin, undefined); // may pass next time: do not cache
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
+  }
+  if (cache) {
+    for (const [origin, units] of produced) if (units) cache.set(origin, units);
+    await cache.save().catch(() => undefined); // a read-only cache dir only costs speed
+  }
   const { kept, suppressed } = applySuppressions(findings, options.suppressions ?? []);
   kept.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line);
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -51,7 +114,7 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
   return {
     version: 1,
     riskLevel: riskLevelOf(kept),
-    summary: { files: sources, findingsBySeverity },
+    summary: { files: analysed, findingsBySeverity },
     findings: kept,
     skipped,
     errors,

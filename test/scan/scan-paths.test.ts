@@ -114,3 +114,29 @@ test('suppressions come from the user configuration: path glob + rule + reason',
   assert.ok(!globToRegExp('src/*.py').test('src/a/c.py'));
   assert.equal(applySuppressions([], []).suppressed, 0);
 });
+
+test('the cache returns identical results, and a changed file is scanned again', async () => {
+  const cacheDir = path.join(dir, 'cache');
+  const project = path.join(dir, 'cached-project');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(path.join(project, 'a.py'), 'import os\nos.system(cmd)\n');
+  writeFileSync(path.join(project, 'b.py'), 'print(1)\n');
+  const first = await scanPaths(['cached-project'], { cwd: dir, cacheDir });
+  const second = await scanPaths(['cached-project'], { cwd: dir, cacheDir });
+  assert.deepEqual(second.findings, first.findings);
+  assert.equal(second.summary.files, first.summary.files);
+  writeFileSync(path.join(project, 'b.py'), PAYLOAD);
+  const third = await scanPaths(['cached-project'], { cwd: dir, cacheDir });
+  assert.ok(third.findings.some((f) => f.file.endsWith('b.py') && f.ruleId === 'encoded-payload-exec'), 'the change is seen');
+  assert.equal(third.riskLevel, 'critical');
+});
+
+test('worker threads give the same results as one thread', async () => {
+  const many = path.join(dir, 'many');
+  mkdirSync(many, { recursive: true });
+  for (let i = 0; i < 40; i++) writeFileSync(path.join(many, `m${i}.py`), i % 5 === 0 ? PAYLOAD : `import subprocess\nsubprocess.run(c${i}, shell=True)\n`);
+  const pooled = await scanPaths(['many'], { cwd: dir, cache: false, jobs: 2 });
+  const single = await scanPaths(['many'], { cwd: dir, cache: false, jobs: 1 });
+  assert.deepEqual(pooled.findings, single.findings);
+  assert.equal(pooled.summary.files, 40);
+});

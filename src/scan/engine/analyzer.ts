@@ -1,6 +1,6 @@
 /**
  * Analyses one Python source: decode (PEP 263), parse once (partial trees on syntax errors),
- * build the module model in one walk, run every rule. Never throws on bad input.
+ * build the module model with one query, run every rule. Never throws on bad input.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import type { Rule, RuleContext } from '../rules/rule.js';
 import type { Confidence, Finding, Severity } from '../types.js';
 import { decodePythonSource } from './decode.js';
 import { ModuleModel } from './module-model.js';
-import { loadPythonParser } from './parser.js';
+import { loadPythonParser, moduleModelQuery } from './parser.js';
 
 export interface ParseProblem {
   line: number;
@@ -60,7 +60,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
   try {
     const lines = decoded.text.split('\n');
     const findings: Finding[] = [];
-    const model = new ModuleModel(tree.rootNode);
+    const model = new ModuleModel(tree.rootNode, moduleModelQuery(parser));
     if (tree.rootNode.hasError) parseErrors.push(...syntaxErrors(tree.rootNode));
     const seen = new Set<string>();
     for (const rule of rules) {

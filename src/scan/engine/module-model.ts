@@ -1,11 +1,11 @@
 /**
- * One walk over a parsed module collects what the rules need: bindings (imports and aliases),
- * call sites and comments. Name resolution, constant folding and tags are computed on demand from
+ * One query over a parsed module collects what the rules need: bindings (imports and aliases),
+ * call sites, strings and comments. Name resolution, constant folding and tags are computed on demand from
  * that model, memoised per node. Scopes are flattened on purpose: for a scanner, a name bound
  * anywhere in the module may be the one used (over-approximation beats evasion).
  */
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
-import type { Node } from 'web-tree-sitter';
+import type { Node, Query } from 'web-tree-sitter';
 import { BUILTIN_NAMES, normaliseIdentifier } from './names.js';
 
 export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
@@ -43,7 +43,6 @@ export class ModuleModel {
   readonly calls: CallSite[] = [];
   readonly comments: Node[] = [];
   readonly strings: Node[] = [];
-  readonly functionDefs: Node[] = [];
   readonly classDefs: Node[] = [];
   /** name → qualified name it stands for (imports, aliases, instances as 'x.y()'). */
   private readonly bindings = new Map<string, string>();
@@ -53,20 +52,25 @@ export class ModuleModel {
   private readonly foldMemo = new Map<number, Folded | undefined>();
   private readonly tagMemo = new Map<number, Set<Tag>>();
   private readonly callNodes: Node[] = [];
-  /** node id → id of the enclosing function (0: module level). */
-  private readonly scopeOf = new Map<number, number>();
+  /** node id → id of the enclosing function (0: module level), computed on demand. */
+  private readonly scopeMemo = new Map<number, number>();
+  /** Function and lambda ranges, in document order (the query yields them so). */
+  private readonly functions: { start: number; end: number; id: number }[] = [];
 
-  constructor(readonly root: Node) {
-    this.collect(root);
+  constructor(
+    readonly root: Node,
+    query: Query,
+  ) {
+    this.collect(root, query);
     for (const node of this.callNodes) this.calls.push(this.callSite(node));
   }
 
-  /** An explicit stack, not recursion: deeply nested input must not overflow. */
-  private collect(root: Node): void {
-    const stack: [Node, number][] = [[root, 0]];
-    while (stack.length > 0) {
-      const [node, scope] = stack.pop()!;
-      this.scopeOf.set(node.id, scope);
+  /**
+   * A tree-sitter query hands over only the node kinds the rules need, in document order; the
+   * walk over every node happens inside the parser, not node by node across the wasm boundary.
+   */
+  private collect(root: Node, query: Query): void {
+    for (const { node } of query.captures(root)) {
       switch (node.type) {
         case 'import_statement':
           this.bindImport(node);
@@ -75,7 +79,7 @@ export class ModuleModel {
           this.bindFromImport(node);
           break;
         case 'assignment':
-          this.bindAssignment(node, scope);
+          this.bindAssignment(node, this.scopeOf(node));
           break;
         case 'call':
           this.callNodes.push(node);
@@ -86,22 +90,37 @@ export class ModuleModel {
         case 'string':
           this.strings.push(node);
           break;
-        case 'function_definition':
-          this.functionDefs.push(node);
-          break;
         case 'class_definition':
           this.classDefs.push(node);
           break;
         case 'with_item':
-          this.bindWithItem(node, scope);
+          this.bindWithItem(node, this.scopeOf(node));
+          break;
+        case 'function_definition':
+        case 'lambda':
+          this.functions.push({ start: node.startIndex, end: node.endIndex, id: node.id });
           break;
       }
-      const childScope = node.type === 'function_definition' || node.type === 'lambda' ? node.id : scope;
-      for (let i = node.childCount - 1; i >= 0; i--) {
-        const child = node.child(i);
-        if (child) stack.push([child, childScope]);
-      }
     }
+  }
+
+  /**
+   * The id of the innermost function (or lambda) around a node; 0 at module level. From the
+   * captured function ranges (in document order), not node.parent, which tree-sitter computes by
+   * descending from the root each time.
+   */
+  private scopeOf(node: Node): number {
+    const memo = this.scopeMemo.get(node.id);
+    if (memo !== undefined) return memo;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    let scope = 0;
+    for (const fn of this.functions) {
+      if (fn.start > start) break;
+      if (fn.end >= end && fn.id !== node.id) scope = fn.id;
+    }
+    this.scopeMemo.set(node.id, scope);
+    return scope;
   }
 
   private bind(name: string, qualified: string): void {
@@ -147,7 +166,7 @@ export class ModuleModel {
   /** What was assigned to a name as seen from `at`: its own function's assignments, else the module's. */
   assignedValues(name: string, at: Node): Node[] {
     const normalised = normaliseIdentifier(name);
-    const scope = this.scopeOf.get(at.id) ?? 0;
+    const scope = this.scopeOf(at);
     return this.assigned.get(`${scope}:${normalised}`) ?? (scope === 0 ? [] : (this.assigned.get(`0:${normalised}`) ?? []));
   }
 
@@ -178,18 +197,33 @@ export class ModuleModel {
 
   private callSite(node: Node): CallSite {
     const fn = node.childForFieldName('function');
-    const args: Node[] = [];
-    const keywords = new Map<string, Node>();
-    for (const arg of argumentNodes(node)) {
-      if (arg.type === 'comment') continue;
-      if (arg.type === 'keyword_argument') {
-        const key = arg.childForFieldName('name');
-        const value = arg.childForFieldName('value');
-        if (key && value) keywords.set(normaliseIdentifier(key.text), value);
-      } else args.push(arg);
-    }
     const method = fn?.type === 'attribute' ? normaliseIdentifier(fn.childForFieldName('attribute')?.text ?? '') : undefined;
-    return { node, name: fn ? this.qualify(fn) : undefined, method, args, keywords };
+    let split: { args: Node[]; keywords: Map<string, Node> } | undefined;
+    // Arguments are looked at only for the few calls a rule cares about: split them on first use.
+    const arguments_ = (): { args: Node[]; keywords: Map<string, Node> } => {
+      if (split) return split;
+      split = { args: [], keywords: new Map() };
+      for (const arg of argumentNodes(node)) {
+        if (arg.type === 'comment') continue;
+        if (arg.type === 'keyword_argument') {
+          const key = arg.childForFieldName('name');
+          const value = arg.childForFieldName('value');
+          if (key && value) split.keywords.set(normaliseIdentifier(key.text), value);
+        } else split.args.push(arg);
+      }
+      return split;
+    };
+    return {
+      node,
+      name: fn ? this.qualify(fn) : undefined,
+      method,
+      get args() {
+        return arguments_().args;
+      },
+      get keywords() {
+        return arguments_().keywords;
+      },
+    };
   }
 
   // ── name resolution ────────────────────────────────────────────────────────────────────────

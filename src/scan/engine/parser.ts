@@ -1,8 +1,18 @@
 /** The Python grammar (tree-sitter, wasm), loaded once per process. */
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 
 let loading: Promise<Parser> | undefined;
+
+/** The node kinds the module model is built from (see ModuleModel). */
+const MODEL_QUERY = '[(call) (import_statement) (import_from_statement) (assignment) (comment) (string) (class_definition) (with_item) (function_definition) (lambda)] @node';
+
+let modelQuery: Query | undefined;
+
+export function moduleModelQuery(parser: Parser): Query {
+  modelQuery ??= new Query(parser.language!, MODEL_QUERY);
+  return modelQuery;
+}
 
 export function loadPythonParser(): Promise<Parser> {
   loading ??= (async () => {

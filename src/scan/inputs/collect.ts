@@ -3,7 +3,9 @@
  * virtualenvs, node_modules, caches), symlinks are never followed out of the root and symlinked
  * directories are not entered (so loops cannot happen), archives are read in memory.
  */
+import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import type { FileOrigin } from '../scan-cache.js';
 import path from 'node:path';
 import { archiveKind, readArchive } from './archive.js';
 import { notebookSource } from './notebook.js';
@@ -28,7 +30,8 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     return relative && !relative.startsWith('..') ? relative : absolute;
   };
 
-  const handleFile = async (absolute: string, size: number, explicit: boolean): Promise<void> => {
+  const handleFile = async (absolute: string, info: Stats, explicit: boolean): Promise<void> => {
+    const size = info.size;
     const name = display(absolute);
     const kind = archiveKind(absolute);
     const notebook = /\.ipynb$/i.test(absolute);
@@ -36,6 +39,11 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     if (!candidate && !explicit && path.extname(absolute) !== '') return;
     const cap = kind ? limits.maxArchiveBytes : limits.maxFileBytes;
     if (size > cap) return sink.skip(name, `larger than ${cap} bytes (raise with --max-file-size)`);
+    const origin: FileOrigin = { key: `${name}\0${absolute}`, size, mtimeMs: info.mtimeMs, ino: info.ino };
+    if (sink.cached?.(origin)) {
+      files++;
+      return;
+    }
     let bytes: Uint8Array;
     try {
       bytes = await readFile(absolute);
@@ -44,13 +52,18 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     }
     if (!candidate && !explicit && !hasPythonShebang(bytes)) return;
     files++;
-    if (kind) return readArchive(name, bytes, limits, sink);
-    if (looksBinary(bytes)) return sink.skip(name, 'binary content');
-    if (notebook) {
+    const tagged: SourceSink = {
+      source: (source) => sink.source({ ...source, origin }),
+      skip: (file, reason) => sink.skip(file, reason, origin),
+    };
+    if (kind) await readArchive(name, bytes, limits, tagged);
+    else if (looksBinary(bytes)) tagged.skip(name, 'binary content');
+    else if (notebook) {
       const nb = notebookSource(name, bytes);
-      return 'problem' in nb ? sink.skip(name, nb.problem) : sink.source(nb);
-    }
-    sink.source({ displayPath: name, bytes });
+      if ('problem' in nb) tagged.skip(name, nb.problem);
+      else tagged.source(nb);
+    } else tagged.source({ displayPath: name, bytes });
+    sink.visited?.(origin);
   };
 
   const walk = async (root: string): Promise<void> => {
@@ -84,11 +97,11 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
             continue;
           }
           const targetStat = await stat(target).catch(() => undefined);
-          if (targetStat?.isFile()) await handleFile(absolute, targetStat.size, false);
+          if (targetStat?.isFile()) await handleFile(absolute, targetStat, false);
           // symlinked directories are not entered: their content is scanned where it really is
         } else if (entry.isFile()) {
           const info = await lstat(absolute).catch(() => undefined);
-          if (info) await handleFile(absolute, info.size, false);
+          if (info) await handleFile(absolute, info, false);
         }
       }
     }
@@ -104,7 +117,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
       continue;
     }
     if (info.isDirectory()) await walk(absolute);
-    else if (info.isFile()) await handleFile(absolute, info.size, true);
+    else if (info.isFile()) await handleFile(absolute, info, true);
     else sink.skip(input, 'not a regular file or directory');
   }
   return files;

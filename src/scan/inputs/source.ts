@@ -1,3 +1,5 @@
+import type { FileOrigin } from '../scan-cache.js';
+
 /** A unit the analyser reads: a file on disk, an archive member, or a notebook's code. */
 export interface ScanSource {
   /** What reports show: a relative path, `pkg.tar.gz!/pkg/setup.py`, or `nb.ipynb#cells`. */
@@ -5,6 +7,8 @@ export interface ScanSource {
   bytes: Uint8Array;
   /** For notebooks: maps a line of the joined code back to "cell N, line M". */
   lineMap?: (line: number) => string;
+  /** The disk file it came from (for the result cache). */
+  origin?: FileOrigin;
 }
 
 export interface InputLimits {
@@ -22,7 +26,11 @@ export const DEFAULT_LIMITS: InputLimits = {
 
 export interface SourceSink {
   source(source: ScanSource): void;
-  skip(file: string, reason: string): void;
+  skip(file: string, reason: string, origin?: FileOrigin): void;
+  /** Offered before a disk file is read; true when its results are already known. */
+  cached?(origin: FileOrigin): boolean;
+  /** Called after a disk file was read and handled (so files yielding nothing are cached too). */
+  visited?(origin: FileOrigin): void;
 }
 
 export function looksBinary(bytes: Uint8Array): boolean {

@@ -15,8 +15,9 @@ export const webhookExfiltration: Rule = {
   },
   check({ model, report }) {
     for (const node of model.strings) {
-      const value = model.fold(node)?.value ?? node.text;
-      const match = WEBHOOK.exec(value);
+      // The literal's own text first (cheap); escapes are undone only for literals that have some.
+      const text = node.text;
+      const match = WEBHOOK.exec(text) ?? (text.includes('\\') ? WEBHOOK.exec(model.fold(node)?.value ?? '') : null);
       if (match) report(node, `endpoint ${JSON.stringify(match[0])} in a string`);
     }
   },
