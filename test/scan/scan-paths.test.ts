@@ -24,6 +24,7 @@ async function tarGz(entries: Record<string, string>): Promise<Buffer> {
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'saferun-scan-'));
+  process.env['SAFERUN_CACHE_DIR'] = path.join(dir, 'default-cache'); // never the user's own cache
   const w = (rel: string, data: string | Uint8Array): void => {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), data);

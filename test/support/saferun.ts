@@ -13,7 +13,7 @@ export interface SaferunResult {
   stderr: string;
 }
 
-/** Snapshots taken by tested runs go to a temp state dir, never the user's own. */
+/** Snapshots and scan caches of tested runs go to a temp dir, never the user's own. */
 let stateDir: string | undefined;
 function testStateDir(): string {
   if (!stateDir) {
@@ -29,7 +29,7 @@ export function startSaferun(args: string[], options: { cwd: string; input?: str
     cwd: options.cwd,
     reject: false,
     stripFinalNewline: false,
-    env: { SAFERUN_STATE_DIR: testStateDir(), ...options.env, NO_COLOR: '1' },
+    env: { SAFERUN_STATE_DIR: testStateDir(), SAFERUN_CACHE_DIR: path.join(testStateDir(), 'cache'), ...options.env, NO_COLOR: '1' },
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     timeout: 120_000,
   }) as ResultPromise<{ reject: false }>;
