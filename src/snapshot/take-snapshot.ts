@@ -5,7 +5,10 @@
  * leaves no manifest and is not listed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { PackWorkerInput, PackWorkerOutput } from './pack-worker.js';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
@@ -31,6 +34,8 @@ export interface SnapshotOptions {
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 2 * 1024 ** 3;
 const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
+/** Below this much new content a worker thread costs more than it saves. */
+const PARALLEL_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
 type StatCache = Record<string, { size: number; mtimeMs: number; ino: number; hash: string }>;
 
@@ -83,13 +88,20 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
     else toRead.push(file);
   }
   const id = newSnapshotId();
-  const pack = new PackWriter(store);
-  try {
-    await storeNewContent(toRead, pack, index, hashes, cache, (done) => options.onProgress?.(allFiles.length - toRead.length + done, allFiles.length));
-    await pack.commit(id);
-  } catch (error) {
-    pack.discard();
-    throw error;
+  let bytesAdded: number;
+  const newBytes = toRead.reduce((sum, f) => sum + f.size, 0);
+  if (newBytes >= PARALLEL_THRESHOLD_BYTES && toRead.every((f) => f.size <= WHOLE_FILE_LIMIT) && os.availableParallelism() > 1) {
+    bytesAdded = await storeInParallel(store, id, toRead, index, hashes, cache);
+  } else {
+    const pack = new PackWriter(store);
+    try {
+      await storeNewContent(toRead, pack, index, hashes, cache, (done) => options.onProgress?.(allFiles.length - toRead.length + done, allFiles.length));
+      await pack.commit(id);
+    } catch (error) {
+      pack.discard();
+      throw error;
+    }
+    bytesAdded = pack.bytesWritten;
   }
   options.onProgress?.(allFiles.length, allFiles.length);
   const manifest: Manifest = {
@@ -113,7 +125,7 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
   };
   await store.writeManifest(manifest);
   await saveStatCache(store, cache);
-  return { id, files: allFiles.length, bytesAdded: pack.bytesWritten, durationMs: Math.round(performance.now() - started) };
+  return { id, files: allFiles.length, bytesAdded, durationMs: Math.round(performance.now() - started) };
 }
 
 /** Reads a small file whole, sized from its lstat; a file that changed size meanwhile is read to its end. */
@@ -161,6 +173,46 @@ async function storeNewContent(files: TreeEntry[], pack: PackWriter, index: Pack
       progress(i + 1);
       await new Promise((resolve) => setImmediate(resolve)); // let the progress view and pending writes run
     }
+  }
+}
+
+/**
+ * Large first snapshots use two worker threads, each with its own pack. Files are shared out by
+ * size parity: identical contents have identical sizes, so they meet in one worker and are stored once.
+ */
+async function storeInParallel(store: SnapshotStore, id: string, files: TreeEntry[], index: PackIndex, hashes: Map<string, string>, cache: StatCache): Promise<number> {
+  const shares = [files.filter((f) => f.size % 2 === 0), files.filter((f) => f.size % 2 === 1)];
+  const temps = shares.map(() => store.tempPath());
+  const known = [...index.keys()];
+  try {
+    const outputs = await Promise.all(
+      shares.map(
+        (share, i) =>
+          new Promise<PackWorkerOutput>((resolve, reject) => {
+            const input: PackWorkerInput = { files: share.map((f) => ({ absolute: f.absolute, size: f.size })), known, packTemp: temps[i]! };
+            const worker = new Worker(new URL('./pack-worker.js', import.meta.url), { workerData: input });
+            worker.once('message', (output: PackWorkerOutput) => resolve(output));
+            worker.once('error', reject);
+            worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`snapshot worker exited with ${code}`))));
+          }),
+      ),
+    );
+    const failed = outputs.find((o) => o.error);
+    if (failed?.error) throw readError({ absolute: failed.error.path } as TreeEntry, { code: failed.error.code });
+    let bytes = 0;
+    for (let i = 0; i < shares.length; i++) {
+      const output = outputs[i]!;
+      shares[i]!.forEach((file, k) => {
+        const hash = output.hashes[k]!;
+        hashes.set(file.absolute, hash);
+        cache[file.absolute] = { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, hash };
+      });
+      if (output.entries.length > 0) await store.commitPack(temps[i]!, `${id}-${i}`, output.entries);
+      bytes += output.bytes;
+    }
+    return bytes;
+  } finally {
+    for (const temp of temps) rmSync(temp, { force: true });
   }
 }
 

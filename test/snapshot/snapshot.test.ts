@@ -207,3 +207,19 @@ test('an interrupted snapshot is not listed', async () => {
   const complete = await takeSnapshot([tree], { store });
   assert.deepEqual(await store.listIds(), [complete.id], 'the next snapshot completes normally');
 });
+
+test('a large first snapshot (parallel packs) still stores each content once and restores exactly', async () => {
+  const { tree, store } = fresh('parallel');
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < 40; i++) {
+    block.fill(i % 30); // 30 distinct contents, 10 of them twice
+    writeFileSync(path.join(tree, `blob-${i}.bin`), block.subarray(0, block.length - (i % 30)));
+  }
+  const before = describeTree(tree);
+  const snap = await takeSnapshot([tree], { store });
+  const distinctBytes = Array.from({ length: 30 }, (_, k) => block.length - k).reduce((a, b) => a + b, 0);
+  assert.equal(snap.bytesAdded, distinctBytes, 'each distinct content once');
+  for (let i = 0; i < 40; i += 3) rmSync(path.join(tree, `blob-${i}.bin`));
+  await restore(store, snap.id);
+  assert.deepEqual(describeTree(tree), before);
+});
