@@ -1,20 +1,9 @@
 /** `saferun doctor [--json]`: is this machine ready to run programs safely? Exit 1 on any fail. */
-import yargs from 'yargs';
-import { UsageError } from '../errors.js';
+import { commandParser } from './command-parser.js';
 
 export async function main(argv: string[]): Promise<number> {
-  const args = await yargs(argv)
-    .scriptName('saferun doctor')
-    .usage('saferun doctor [--json]')
+  const args = await commandParser(argv, 'saferun doctor', 'saferun doctor [--json]')
     .option('json', { type: 'boolean', default: false })
-    .strict()
-    .help()
-    .version(false)
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(message);
-    })
     .parseAsync();
   const { runDoctorChecks } = await import('../sandbox/doctor-checks.js');
   const checks = await runDoctorChecks();

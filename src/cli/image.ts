@@ -1,13 +1,10 @@
 /** `saferun image build [--offline] [--rebuild] [--base IMAGE]` and `saferun image status [--json]`. */
-import yargs from 'yargs';
-import { UsageError } from '../errors.js';
+import { commandParser } from './command-parser.js';
 
 export async function main(argv: string[]): Promise<number> {
   const sandbox = await import('../sandbox/image-admin.js');
   let exitCode = 0;
-  await yargs(argv)
-    .scriptName('saferun image')
-    .usage('saferun image <build|status>')
+  await commandParser(argv, 'saferun image', 'saferun image <build|status>')
     .command(
       'build',
       'build the sandbox image (pulls BASE; falls back to an offline debootstrap base)',
@@ -39,14 +36,6 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .demandCommand(1, 'name a subcommand: build or status')
-    .strict()
-    .help()
-    .version(false)
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(message);
-    })
     .parseAsync();
   return exitCode;
 }

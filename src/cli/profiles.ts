@@ -1,15 +1,12 @@
 /** `saferun profiles list` and `saferun profiles show NAME|FILE [--json]`. */
-import yargs from 'yargs';
-import { UsageError } from '../errors.js';
+import { commandParser } from './command-parser.js';
 import { availableProfileNames, DEFAULT_PROFILE, loadProfile } from '../config/load-profile.js';
 import { formatPolicyAction, type Profile } from '../config/profile.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { RISK_LEVELS } from '../scan/types.js';
 
 export async function main(argv: string[]): Promise<number> {
-  await yargs(argv)
-    .scriptName('saferun profiles')
-    .usage('saferun profiles <list|show NAME|FILE>')
+  await commandParser(argv, 'saferun profiles', 'saferun profiles <list|show NAME|FILE>')
     .command('list', 'list the presets and your own profiles', {}, async () => {
       for (const name of availableProfileNames()) {
         const { profile } = await loadProfile(name);
@@ -28,14 +25,6 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .demandCommand(1, 'name a subcommand: list or show')
-    .strict()
-    .help()
-    .version(false)
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(message);
-    })
     .parseAsync();
   return 0;
 }

@@ -3,7 +3,7 @@
  * Exit 0, or 1 when the risk level reaches --fail-on (default high); 2 for usage errors.
  */
 import { writeFileSync } from 'node:fs';
-import yargs from 'yargs';
+import { commandParser } from './command-parser.js';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../config/units.js';
 import { RISK_LEVELS, severityRank, type RiskLevel } from '../scan/types.js';
@@ -12,9 +12,7 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 const FAIL_ON = [...RISK_LEVELS, 'never'] as const;
 
 export async function main(argv: string[]): Promise<number> {
-  const args = await yargs(argv)
-    .scriptName('saferun scan')
-    .usage('saferun scan PATH... [options]\n\nStatic scan of .py files, directories, wheels, sdists (.tar.gz, .zip) and notebooks (.ipynb).')
+  const args = await commandParser(argv, 'saferun scan', 'saferun scan PATH... [options]\n\nStatic scan of .py files, directories, wheels, sdists (.tar.gz, .zip) and notebooks (.ipynb).')
     .option('format', { alias: 'f', type: 'string', default: 'text', description: 'text, json or sarif' })
     .option('output', { alias: 'o', type: 'string', description: 'write the report to FILE instead of stdout' })
     .option('fail-on', { type: 'string', default: 'high', description: 'exit 1 when the risk level is at least this: low, medium, high, critical, never' })
@@ -24,14 +22,6 @@ export async function main(argv: string[]): Promise<number> {
     .option('cache', { type: 'boolean', default: true, description: 'reuse results for unchanged files (--no-cache to re-read everything)' })
     .option('jobs', { alias: 'j', type: 'number', description: 'worker threads (default: one per core)' })
     .demandCommand(1, 'name at least one file or directory to scan')
-    .strict()
-    .help()
-    .version(false)
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(message);
-    })
     .parseAsync();
   const format = args.format;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: '${format}' is not a format; use ${FORMATS.join(', ')}`);

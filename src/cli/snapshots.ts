@@ -4,7 +4,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import yargs from 'yargs';
+import { commandParser } from './command-parser.js';
 import { SaferunError, UsageError } from '../errors.js';
 import { formatBytes } from '../config/units.js';
 import { SnapshotStore } from '../snapshot/store.js';
@@ -22,9 +22,7 @@ function previewLines(label: string, items: string[], limit = 20): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
-  await yargs(argv)
-    .scriptName('saferun snapshots')
-    .usage('saferun snapshots <command>\n\nSnapshots are taken before every run (profiles can turn them off) and kept in\n$XDG_STATE_HOME/saferun/snapshots (override with SAFERUN_STATE_DIR).')
+  await commandParser(argv, 'saferun snapshots', 'saferun snapshots <command>\n\nSnapshots are taken before every run (profiles can turn them off) and kept in\n$XDG_STATE_HOME/saferun/snapshots (override with SAFERUN_STATE_DIR).')
     .command('list', 'list snapshots, newest first', (y) => y.option('json', { type: 'boolean', default: false }), async (args) => {
       const s = store();
       const rows = [];
@@ -115,14 +113,6 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`imported snapshot ${m.id} (${m.files} files)\n`);
     })
     .demandCommand(1, 'name a subcommand: list, show, diff, restore, prune, export or import')
-    .strict()
-    .help()
-    .version(false)
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(message);
-    })
     .parseAsync();
   return exitCode;
 }

@@ -4,6 +4,7 @@
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import type { SandboxSummary } from '../sandbox/host-config.js';
 import type { ExitReason, SandboxEvent } from '../sandbox/run-container.js';
 import type { Finding, RiskLevel } from '../scan/types.js';
 
@@ -21,17 +22,7 @@ export interface RunReport {
   durationMs: number;
   findings: Finding[];
   events: SandboxEvent[];
-  sandbox: {
-    image: string;
-    runtime: string;
-    user: string;
-    capDrop: string[];
-    readOnlyRootfs: boolean;
-    networkMode: string;
-    memoryBytes: number;
-    nanoCpus: number;
-    pidsLimit: number;
-  } | null;
+  sandbox: SandboxSummary | null;
   snapshot?: { id: string; files: number; bytesAdded: number; durationMs: number };
 }
 

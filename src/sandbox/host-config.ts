@@ -112,8 +112,8 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
   };
 }
 
-/** The flattened view used in reports and --dry-run. */
-export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions): {
+/** The flattened view of a sandbox used in run reports. */
+export interface SandboxSummary {
   image: string;
   runtime: string;
   user: string;
@@ -123,7 +123,9 @@ export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptio
   memoryBytes: number;
   nanoCpus: number;
   pidsLimit: number;
-} {
+}
+
+export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions): SandboxSummary {
   const host = options.HostConfig ?? {};
   return {
     image: spec.image,
