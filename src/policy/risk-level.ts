@@ -6,12 +6,12 @@
  * 2. The risk level is the highest count among the findings; no findings means low.
  * 3. Two or more *different* medium-or-higher malware-behaviour categories (obfuscation,
  *    download-execute, backdoor, credential-theft, exfiltration, install-time, persistence,
- *    anti-analysis) in one scan raise the level by one, up to critical: together they are the
+ *    anti-analysis, destructive, spyware, cryptojacking) in one scan raise the level by one, up to critical: together they are the
  *    shape of malware even when each alone is ambiguous.
  */
 import { SEVERITIES, type Finding, type RiskLevel } from '../scan/types.js';
 
-export const MALWARE_CATEGORIES = new Set(['obfuscation', 'download-execute', 'backdoor', 'credential-theft', 'exfiltration', 'install-time', 'persistence', 'anti-analysis']);
+export const MALWARE_CATEGORIES = new Set(['obfuscation', 'download-execute', 'backdoor', 'credential-theft', 'exfiltration', 'install-time', 'persistence', 'anti-analysis', 'destructive', 'spyware', 'cryptojacking']);
 
 export function effectiveSeverityRank(finding: Finding): number {
   const rank = SEVERITIES.indexOf(finding.severity);

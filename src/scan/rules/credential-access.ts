@@ -1,25 +1,5 @@
 import { CREDENTIAL_PATH } from '../engine/module-model.js';
-import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../engine/module-model.js';
-import type { Rule } from './rule.js';
-
-/** The constant parts of a path built at run time: home + "/.ssh/id_rsa" → "~/.ssh/id_rsa". */
-function partialPath(model: ModuleModel, node: Node, depth = 0): string | undefined {
-  const folded = model.fold(node);
-  if (folded) return folded.value;
-  if (depth > 8) return undefined;
-  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '+') {
-    const parts = [node.childForFieldName('left'), node.childForFieldName('right')].map((part) => (part ? (partialPath(model, part, depth + 1) ?? '~') : '~'));
-    return parts.join('');
-  }
-  if (node.type === 'call') {
-    const name = model.qualify(node.childForFieldName('function')!);
-    const args = node.childForFieldName('arguments')?.namedChildren ?? [];
-    if (name === 'os.path.join' || name === 'pathlib.Path') return args.map((a) => (a ? (partialPath(model, a, depth + 1) ?? '~') : '~')).join('/');
-    if (name === 'os.path.expanduser' && args[0]) return partialPath(model, args[0], depth + 1);
-  }
-  return undefined;
-}
+import { partialPath, type Rule } from './rule.js';
 
 const FILE_ACCESS = /^(builtins\.open|io\.open|codecs\.open|os\.open|os\.path\.(expanduser|join|exists|isfile)|pathlib\.Path(\(\)\.(home|joinpath|expanduser))?|pathlib\.Path\.home\(\)\.joinpath|shutil\.(copy|copy2|copyfile|copytree|make_archive)|glob\.glob|os\.listdir|os\.walk|zipfile\.ZipFile\(\)\.write|tarfile\.open\(\)\.add)$/;
 

@@ -1,5 +1,20 @@
 /** Every rule. One file per rule; each has a fixture in test/fixtures/rules/<id>.py. */
+import { antiAnalysis } from './anti-analysis.js';
+import { codeQuality } from './code-quality.js';
 import { credentialAccess } from './credential-access.js';
+import { cryptoMiner } from './crypto-miner.js';
+import { destructiveFileOps } from './destructive-file-ops.js';
+import { hardcodedSecret } from './hardcoded-secret.js';
+import { insecureTransport } from './insecure-transport.js';
+import { keyloggerClipboard } from './keylogger-clipboard.js';
+import { nativeCode } from './native-code.js';
+import { networkExposure } from './network-exposure.js';
+import { obfuscation } from './obfuscation.js';
+import { persistence } from './persistence.js';
+import { sqlInjection } from './sql-injection.js';
+import { unsafeFileHandling } from './unsafe-file-handling.js';
+import { weakCrypto } from './weak-crypto.js';
+import { xmlParsing } from './xml-parsing.js';
 import { downloadExec } from './download-exec.js';
 import { encodedPayloadExec } from './encoded-payload-exec.js';
 import { execEval } from './exec-eval.js';
@@ -22,12 +37,27 @@ export const RULES: readonly Rule[] = [
   exfiltration,
   webhookExfiltration,
   setupInstallHook,
+  persistence,
+  destructiveFileOps,
+  cryptoMiner,
+  keyloggerClipboard,
+  antiAnalysis,
+  obfuscation,
+  nativeCode,
   execEval,
   osCommand,
   subprocessShell,
   unsafeDeserialization,
   rawSocketConnect,
   scannerSuppression,
+  insecureTransport,
+  networkExposure,
+  unsafeFileHandling,
+  sqlInjection,
+  xmlParsing,
+  weakCrypto,
+  hardcodedSecret,
+  codeQuality,
 ];
 
 export type { Rule, RuleMeta } from './rule.js';

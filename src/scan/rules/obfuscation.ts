@@ -1,0 +1,47 @@
+import type { Rule } from './rule.js';
+
+/** Shannon entropy in bits per character. */
+function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+const ENCODED = /^[A-Za-z0-9+/=_\-\s\\x]+$/;
+
+export const obfuscation: Rule = {
+  meta: {
+    id: 'obfuscation',
+    title: 'Obfuscated code: long encoded literals, character-code chains, absurdly long lines',
+    severity: 'medium',
+    confidence: 'medium',
+    category: 'obfuscation',
+    cwe: 'CWE-506',
+    explanation: 'Long base64/hex or high-entropy string literals, strings built from chains of chr() codes, and lines thousands of characters long hide what code does. Generated data files sometimes look like this; hand-written programs rarely do.',
+    advice: 'Decode the literal (without running it) and read what it is before running the program.',
+  },
+  check({ model, report }) {
+    for (const node of model.strings) {
+      const text = node.text;
+      if (text.length < 400) continue;
+      const body = text.replace(/^[a-zA-Z]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '');
+      if (body.length >= 400 && !/\s{2,}/.test(body.slice(0, 400)) && ENCODED.test(body.slice(0, 2000)) && entropy(body.slice(0, 4000)) > 4.5) {
+        report(node, `a ${body.length}-character encoded literal (entropy ${entropy(body.slice(0, 4000)).toFixed(1)} bits/char)`);
+      }
+    }
+    let chrChains = 0;
+    for (const call of model.calls) {
+      if (call.name !== 'builtins.chr') continue;
+      const parent = call.node.parent;
+      if (parent?.type === 'binary_operator' && parent.parent?.type === 'binary_operator' && ++chrChains === 1) report(call.node, 'string assembled from chr() codes');
+    }
+    const lines = model.root.text.split('\n');
+    const longest = lines.reduce((best, line, i) => (line.length > best.length ? { length: line.length, index: i } : best), { length: 0, index: 0 });
+    if (longest.length > 5000 && lines.length > 1) report(model.root.descendantForPosition({ row: longest.index, column: 0 }) ?? model.root, `a ${longest.length}-character line`, { severity: 'low' });
+  },
+};

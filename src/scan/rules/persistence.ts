@@ -1,0 +1,31 @@
+import { CREDENTIAL_PATH } from '../engine/module-model.js';
+import { callRule, constantArg, partialPath } from './rule.js';
+
+const WRITERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|pathlib\.Path\(\)\.(write_text|write_bytes|open)|shutil\.(copy|copy2|copyfile|move)|os\.(rename|replace|symlink)|subprocess\.\w+|os\.(system|popen))$/;
+const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/fish\/config\.fish|\/etc\/(profile|bash\.bashrc|rc\.local|crontab|cron\.d|systemd|init\.d|ld\.so\.preload)|\.config\/autostart|\.config\/systemd\/user|LaunchAgents|LaunchDaemons|crontab\s+-|\/var\/spool\/cron|Start Menu\\\\Programs\\\\Startup|CurrentVersion\\\\Run|\.ssh\/authorized_keys|schtasks|systemctl\s+(--user\s+)?enable|sitecustomize\.py|usercustomize\.py|\.pth$)/i;
+
+export const persistence = callRule(
+  {
+    id: 'persistence',
+    title: 'Installs itself to run again (shell rc files, cron, systemd, autostart, authorized_keys)',
+    severity: 'high',
+    confidence: 'medium',
+    category: 'persistence',
+    cwe: 'CWE-506',
+    explanation: 'Writing to shell start-up files, crontabs, systemd units, desktop autostart entries, startup folders, .pth files or ~/.ssh/authorized_keys makes code run again later or lets someone back in. Ordinary programs do not do this behind your back.',
+    advice: 'Do not run it outside the sandbox. If it is an installer, read exactly what it adds and where.',
+  },
+  (name) => WRITERS.test(name) || name === 'winreg.SetValueEx' || name === 'winreg.CreateKey' || name === 'crontab.CronTab',
+  (call, context) => {
+    if (call.name === 'crontab.CronTab') return 'crontab.CronTab(): edits a crontab';
+    if (call.name!.startsWith('winreg.')) {
+      const key = `${call.args.map((arg) => context.model.fold(arg)?.value ?? '').join(' ')} ${call.node.text}`;
+      return /CurrentVersion\\(Run|RunOnce)|Winlogon|Image File Execution Options/i.test(key) ? `${call.name}() on a start-up registry key` : undefined;
+    }
+    const target = call.args.map((arg) => partialPath(context.model, arg) ?? '').find((text) => PERSISTENCE_PATH.test(text));
+    if (!target) return undefined;
+    if (call.name === 'builtins.open' && !/[wa+]/.test(constantArg(context, call, 1, 'mode') ?? 'r')) return undefined; // reading a profile is fine
+    if (CREDENTIAL_PATH.test(target) && !/authorized_keys/.test(target)) return undefined;
+    return `${call.name}() on ${JSON.stringify(target.slice(0, 80))}: something will run again later`;
+  },
+);
