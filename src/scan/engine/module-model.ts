@@ -81,6 +81,16 @@ export class ModuleModel {
         case 'assignment':
           this.bindAssignment(node, this.scopeOf(node));
           break;
+        case 'augmented_assignment': {
+          // s += chr(...) in a loop: the name now also holds what is added
+          const left = node.childForFieldName('left');
+          const right = node.childForFieldName('right');
+          if (left?.type === 'identifier' && right) {
+            this.assign(this.scopeOf(node), left.text, right);
+            this.assign(this.scopeOf(node), left.text, node);
+          }
+          break;
+        }
         case 'call':
           this.callNodes.push(node);
           break;
@@ -574,6 +584,7 @@ export class ModuleModel {
         const name = fn ? this.qualify(fn, depth + 1) : undefined;
         const bare = name?.replace(/\(\)$/, '');
         if (bare && DECODERS.has(bare)) tags.add('decoded');
+        if (bare === 'builtins.chr' && !this.fold(node)) tags.add('decoded'); // chr(ord(c) ^ k): decryption at run time
         if (bare && DOWNLOADERS.test(bare)) tags.add('downloaded');
         if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');

@@ -16,6 +16,7 @@ import { unsafeFileHandling } from './unsafe-file-handling.js';
 import { weakCrypto } from './weak-crypto.js';
 import { xmlParsing } from './xml-parsing.js';
 import { downloadExec } from './download-exec.js';
+import { dropper } from './dropper.js';
 import { encodedPayloadExec } from './encoded-payload-exec.js';
 import { execEval } from './exec-eval.js';
 import { exfiltration } from './exfiltration.js';
@@ -32,6 +33,7 @@ import { webhookExfiltration } from './webhook-exfiltration.js';
 export const RULES: readonly Rule[] = [
   encodedPayloadExec,
   downloadExec,
+  dropper,
   reverseShell,
   credentialAccess,
   exfiltration,

@@ -40,7 +40,17 @@ export const obfuscation: Rule = {
       const parent = call.node.parent;
       if (parent?.type === 'binary_operator' && parent.parent?.type === 'binary_operator' && ++chrChains === 1) report(call.node, 'string assembled from chr() codes');
     }
-    const lines = model.root.text.split('\n');
+    // Names in scripts no one writes by hand (Hyperion-style CJK or homoglyph identifiers).
+    const source = model.root.text;
+    const foreignNames = new Set<string>();
+    for (const match of source.matchAll(/^[ \t]*([^\x00-\x7F\s"'#(){}[\],.:;=+\-*/%&|^~<>!@]{4,})\s*[-+*/|&^%]?=(?!=)/gmu)) foreignNames.add(match[1]!);
+    if (foreignNames.size >= 5) report(model.root, `${foreignNames.size} variables with machine-made non-Latin names (e.g. ${[...foreignNames][0]})`, { severity: 'high' });
+    // Builtins looked up by a computed name: getattr(__builtins__, <expression>)
+    for (const call of model.calls) {
+      if (call.name !== 'builtins.getattr' || !call.args[0] || !call.args[1]) continue;
+      if (model.qualify(call.args[0]) === 'builtins' && !model.fold(call.args[1])) report(call.node, 'a builtin looked up by a computed name (hides which function is called)', { severity: 'high' });
+    }
+    const lines = source.split('\n');
     const longest = lines.reduce((best, line, i) => (line.length > best.length ? { length: line.length, index: i } : best), { length: 0, index: 0 });
     if (longest.length > 5000 && lines.length > 1) report(model.root.descendantForPosition({ row: longest.index, column: 0 }) ?? model.root, `a ${longest.length}-character line`, { severity: 'low' });
   },

@@ -1,7 +1,7 @@
 import { callsTo, type Rule } from './rule.js';
 
 const INSTALL_COMMANDS = /^(setuptools\.command\.(install|develop|egg_info|build_py|sdist|bdist_egg)\.\w+|distutils\.command\.(install|build)\.\w+|setuptools\.command\.\w+\.\w+)$/;
-const ACTION = /^(subprocess\.\w+|os\.(system|popen|exec\w*|spawn\w*)|builtins\.(exec|eval)|urllib\.request\.\w+|requests\.\w+|socket\.\w+|http\.client\.\w+)/;
+const ACTION = /^(subprocess\.\w+|os\.(system|popen|exec\w*|spawn\w*|startfile)|builtins\.(exec|eval)|urllib\.request\.\w+|urllib\.urlopen|urllib2\.\w+|requests\.\w+|httpx\.\w+|socket\.\w+|http\.client\.\w+|pip\.main|pip\._internal\.\w+|webbrowser\.open)/;
 
 export const setupInstallHook: Rule = {
   meta: {

@@ -1,0 +1,26 @@
+import type { Rule } from './rule.js';
+
+const DOWNLOAD = /^(requests\.(get|post|request)|requests\.Session\(\)\.get|urllib\.request\.(urlopen|urlretrieve)|urllib\.(urlopen|urlretrieve)|urllib2\.urlopen|httpx\.get|wget\.download|http\.client\.HTTPS?Connection)$/;
+const START = /^(os\.(startfile|system|popen|exec\w*|spawn\w*|posix_spawnp?)|subprocess\.\w+|asyncio\.create_subprocess_(exec|shell)|ctypes\.windll\.shell32\.ShellExecute[AW]?)$/;
+const EXECUTABLE = /\.(exe|scr|bat|cmd|ps1|vbs|msi|dll|sh|bin|elf|jar|apk|dmg|pkg|appimage)\b|\/tmp\/\.|chmod\s+\+x|powershell/i;
+
+export const dropper: Rule = {
+  meta: {
+    id: 'dropper',
+    title: 'Downloads a program and starts it (dropper)',
+    severity: 'critical',
+    confidence: 'medium',
+    category: 'download-execute',
+    cwe: 'CWE-494',
+    explanation: 'The module fetches something from the network, names or makes an executable (.exe, .sh, chmod +x, PowerShell) and starts a program: the shape of droppers that install the real malware.',
+    advice: 'Do not run it. Find the URL and what it serves before anything else.',
+  },
+  check({ model, report }) {
+    const download = model.calls.find((call) => call.name !== undefined && DOWNLOAD.test(call.name));
+    if (!download) return;
+    const starts = model.calls.filter((call) => call.name !== undefined && START.test(call.name));
+    if (starts.length === 0) return;
+    const executable = model.strings.some((node) => EXECUTABLE.test(node.text)) || model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));
+    if (executable) report(starts[0]!.node, `downloads (${download.name}) and starts a program (${starts[0]!.name})`);
+  },
+};
