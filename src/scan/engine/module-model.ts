@@ -56,6 +56,8 @@ export class ModuleModel {
   private readonly scopeMemo = new Map<number, number>();
   /** Function and lambda ranges, in document order (the query yields them so). */
   private readonly functions: { start: number; end: number; id: number }[] = [];
+  /** Names of functions and classes the module defines: they hide builtins of the same name. */
+  private readonly definedNames = new Set<string>();
 
   constructor(
     readonly root: Node,
@@ -102,16 +104,25 @@ export class ModuleModel {
           break;
         case 'class_definition':
           this.classDefs.push(node);
+          this.define(node);
           break;
         case 'with_item':
           this.bindWithItem(node, this.scopeOf(node));
           break;
         case 'function_definition':
+          this.define(node);
+          this.functions.push({ start: node.startIndex, end: node.endIndex, id: node.id });
+          break;
         case 'lambda':
           this.functions.push({ start: node.startIndex, end: node.endIndex, id: node.id });
           break;
       }
     }
+  }
+
+  private define(node: Node): void {
+    const name = node.childForFieldName('name');
+    if (name) this.definedNames.add(normaliseIdentifier(name.text));
   }
 
   /**
@@ -260,7 +271,7 @@ export class ModuleModel {
           const viaValue = this.qualify(value, depth + 1);
           if (viaValue) return viaValue;
         }
-        if (BUILTIN_NAMES.has(name)) return `builtins.${name}`;
+        if (BUILTIN_NAMES.has(name) && !this.definedNames.has(name)) return `builtins.${name}`;
         return undefined;
       }
       case 'attribute': {

@@ -1,0 +1,111 @@
+/**
+ * Name resolution and string folding, seen through a probe rule that reports, for every call,
+ * the qualified name saferun resolved and the folded value of its first argument.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAnalyzer, type Analyzer } from '../../../src/scan/engine/analyzer.js';
+import type { Rule } from '../../../src/scan/rules/rule.js';
+
+const probe: Rule = {
+  meta: { id: 'probe', title: 'probe', severity: 'low', confidence: 'low', category: 'test', cwe: 'CWE-0', explanation: '-', advice: '-' },
+  check({ model, report }) {
+    for (const call of model.calls) {
+      const first = call.args[0];
+      const folded = first ? model.fold(first) : undefined;
+      report(call.node, JSON.stringify({ name: call.name ?? null, arg: folded?.value ?? null, decoded: folded?.decoded ?? false }));
+    }
+  },
+};
+
+let analyzer: Analyzer;
+before(async () => {
+  analyzer = await createAnalyzer({ rules: [probe] });
+});
+
+interface Seen {
+  name: string | null;
+  arg: string | null;
+  decoded: boolean;
+}
+
+/** What the probe saw for the outermost call on the last line of the source. */
+function lastCall(source: string): Seen {
+  const lines = source.trimEnd().split('\n');
+  const findings = analyzer.analyze('probe.py', Buffer.from(source)).findings.filter((f) => f.line === lines.length);
+  const outer = findings.reduce((a, b) => (b.column < a.column ? b : a));
+  return JSON.parse(outer.message) as Seen;
+}
+
+const RESOLVES: [string, string][] = [
+  ['import os as o\no.system("x")', 'os.system'],
+  ['from os import system as s\ns("x")', 'os.system'],
+  ['def f():\n    import subprocess\n    subprocess.Popen("x")', 'subprocess.Popen'],
+  ['__import__("os").system("x")', 'os.system'],
+  ['import importlib\nimportlib.import_module("o" + "s").system("x")', 'os.system'],
+  ['import os\nrun = os.system\nrun("x")', 'os.system'],
+  ['import os\ngetattr(os, "sys" + "tem")("x")', 'os.system'],
+  ['import sys\nsys.modules["o" + "s"].system("x")', 'os.system'],
+  ['import os\nvars(os)["system"]("x")', 'os.system'],
+  ['import os\nos.__dict__["sys" "tem"]("x")', 'os.system'],
+  ['__builtins__.__dict__["ev" + "al"]("1")', 'builtins.eval'],
+  ['globals()["__builtins__"].exec("1")', 'builtins.exec'],
+  ['import builtins\nbuiltins.exec("1")', 'builtins.exec'],
+  ['ｅｖａｌ("1")', 'builtins.eval'],
+  ['import os.path\nos.path.join("a")', 'os.path.join'],
+];
+
+for (const [source, expected] of RESOLVES) {
+  test(`resolves ${JSON.stringify(source)} to ${expected}`, () => {
+    assert.equal(lastCall(source).name, expected);
+  });
+}
+
+test('a local function shadowing a builtin is not the builtin', () => {
+  assert.notEqual(lastCall('def eval(x):\n    return x\neval("1")').name, 'builtins.eval');
+});
+
+const FOLDS: [string, string, boolean][] = [
+  ['print("a" + "b")', 'ab', false],
+  ['print("".join(["o", "s"]))', 'os', false],
+  ['print("%s-%d" % ("a", 1))', 'a-1', false],
+  ['x = "b"\nprint(f"a{x}c")', 'abc', false],
+  ['print("metsys"[::-1])', 'system', true],
+  ['print(chr(111) + chr(115))', 'os', true],
+  ['print(bytes.fromhex("6f73"))', 'os', true],
+  ['import base64\nprint(base64.b64decode("b3M="))', 'os', true],
+  ['import codecs\nprint(codecs.decode("bf", "rot13"))', 'os', true],
+  ['import zlib\nprint(zlib.decompress(b"x\\x9c\\xcb/\\x06\\x00\\x01S\\x00\\xe3"))', 'os', true],
+];
+
+for (const [source, value, decoded] of FOLDS) {
+  test(`folds ${JSON.stringify(source)} to ${JSON.stringify(value)}`, () => {
+    const seen = lastCall(source);
+    assert.equal(seen.arg, value);
+    assert.equal(seen.decoded, decoded);
+  });
+}
+
+test('a latin-1 source with a PEP 263 cookie decodes and resolves', () => {
+  const text = '# -*- coding: latin-1 -*-\nimport os\nname = "caf\xe9"\nos.system(name)\n';
+  const source = Buffer.from(text, 'latin1');
+  const seen = lastCall(source.toString('latin1'));
+  assert.equal(seen.name, 'os.system');
+  const analysis = analyzer.analyze('latin.py', source);
+  const call = analysis.findings.find((f) => f.line === 4)!;
+  assert.equal((JSON.parse(call.message) as Seen).arg, 'café');
+  assert.deepEqual(analysis.parseErrors, []);
+});
+
+test('syntax errors are reported and the rest of the file is still scanned', () => {
+  const analysis = analyzer.analyze('broken.py', Buffer.from('def f(:\n    pass\nimport os\nos.system("x")\n'));
+  assert.ok(analysis.parseErrors.length > 0);
+  assert.ok(analysis.findings.some((f) => (JSON.parse(f.message) as Seen).name === 'os.system'));
+});
+
+test('binary and empty input give no crash', () => {
+  for (const bytes of [new Uint8Array(), new Uint8Array([0, 255, 254, 0, 0x80, 0xc3]), new Uint8Array(4096).fill(0xff)]) {
+    const analysis = analyzer.analyze('bin.py', bytes);
+    assert.ok(Array.isArray(analysis.findings));
+  }
+});
