@@ -3,6 +3,8 @@
  * build the module model with one query, run every rule. Never throws on bad input.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Node, Parser } from 'web-tree-sitter';
 import { RULES } from '../rules/index.js';
@@ -27,11 +29,25 @@ export interface Analyzer {
   analyze(displayPath: string, source: Uint8Array): SourceAnalysis;
 }
 
-/** Bump the revision when the engine changes meaning; rule ids are part of the key too. */
-export const ENGINE_VERSION = createHash('sha256')
-  .update(`engine-1:${RULES.map((rule) => `${rule.meta.id}/${rule.meta.severity}`).join(',')}`)
-  .digest('hex')
-  .slice(0, 16);
+/**
+ * The cache key of every result: a hash of the engine's and the rules' own compiled code, so any
+ * change to a rule's logic or data (not only its id) invalidates cached results. Falls back to the
+ * rule ids and severities if the code cannot be read (e.g. a bundled build).
+ */
+export const ENGINE_VERSION = engineVersion();
+
+function engineVersion(): string {
+  const hash = createHash('sha256').update(`engine-2:${RULES.map((rule) => `${rule.meta.id}/${rule.meta.severity}/${rule.meta.confidence}`).join(',')}`);
+  try {
+    for (const dir of ['.', '../rules']) {
+      const folder = fileURLToPath(new URL(`${dir}/`, import.meta.url));
+      for (const file of readdirSync(folder).filter((name) => name.endsWith('.js')).sort()) hash.update(file).update(readFileSync(path.join(folder, file)));
+    }
+  } catch {
+    // the ids and severities alone still key the cache
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 const PARSE_BUDGET_MS = 5000;
 
