@@ -34,11 +34,14 @@ export const obfuscation: Rule = {
         report(node, `a ${body.length}-character encoded literal (entropy ${entropy(body.slice(0, 4000)).toFixed(1)} bits/char)`);
       }
     }
-    let chrChains = 0;
+    // One report is enough; stop at the first chain (node.parent costs a walk from the root).
     for (const call of model.calls) {
       if (call.name !== 'builtins.chr') continue;
       const parent = call.node.parent;
-      if (parent?.type === 'binary_operator' && parent.parent?.type === 'binary_operator' && ++chrChains === 1) report(call.node, 'string assembled from chr() codes');
+      if (parent?.type === 'binary_operator' && parent.parent?.type === 'binary_operator') {
+        report(call.node, 'string assembled from chr() codes');
+        break;
+      }
     }
     // Names in scripts no one writes by hand (Hyperion-style CJK or homoglyph identifiers).
     const source = model.root.text;
