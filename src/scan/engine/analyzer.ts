@@ -50,6 +50,11 @@ function engineVersion(): string {
 }
 
 const PARSE_BUDGET_MS = 5000;
+/**
+ * Parse + model + rules on one file. Rules run in RULES order (malware behaviour first); once the
+ * budget is spent the rest are skipped and said so, rather than stalling the whole scan.
+ */
+const FILE_BUDGET_MS = 15000;
 
 export async function createAnalyzer(options: { rules?: readonly Rule[] } = {}): Promise<Analyzer> {
   const parser = await loadPythonParser();
@@ -79,7 +84,12 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
     const model = new ModuleModel(tree.rootNode, moduleModelQuery(parser));
     if (tree.rootNode.hasError) parseErrors.push(...syntaxErrors(tree.rootNode));
     const seen = new Set<string>();
-    for (const rule of rules) {
+    for (const [index, rule] of rules.entries()) {
+      if (performance.now() - started > FILE_BUDGET_MS) {
+        const skipped = rules.slice(index).map((r) => r.meta.id);
+        parseErrors.push({ line: 1, column: 1, message: `analysis took longer than ${FILE_BUDGET_MS / 1000}s; not checked: ${skipped.join(', ')}` });
+        break;
+      }
       const context: RuleContext = {
         file: displayPath,
         isSetupScript: path.basename(displayPath.split('!/').pop() ?? displayPath) === 'setup.py',

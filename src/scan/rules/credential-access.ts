@@ -1,7 +1,12 @@
 import { CREDENTIAL_PATH } from '../engine/module-model.js';
 import { partialPath, type Rule } from './rule.js';
 
-const FILE_ACCESS = /^(builtins\.open|io\.open|codecs\.open|os\.open|os\.path\.(expanduser|join|exists|isfile)|pathlib\.Path(\(\)\.(home|joinpath|expanduser))?|pathlib\.Path\.home\(\)\.joinpath|shutil\.(copy|copy2|copyfile|copytree|make_archive)|glob\.glob|os\.listdir|os\.walk|zipfile\.ZipFile\(\)\.write|tarfile\.open\(\)\.add)$/;
+/** Calls that read or take away a file's content. */
+const READERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|shutil\.(copy|copy2|copyfile|copytree|make_archive)|glob\.glob|os\.listdir|os\.walk|zipfile\.ZipFile\(\)\.write|tarfile\.open\(\)\.add|pathlib\.Path\(\)\.(read_text|read_bytes|open))$/;
+/** Calls that only name a path. */
+const BUILDERS = /^(os\.path\.(expanduser|join|exists|isfile)|pathlib\.Path(\(\)\.(home|joinpath|expanduser))?|pathlib\.Path\.home\(\)\.joinpath)$/;
+/** Public or non-secret files in those places. */
+const NOT_SECRET = /known_hosts|\.ssh[\\/]config$|\.aws[\\/](config|models|sso[\\/]cache|cli[\\/]cache)|\.kube[\\/]cache|\.docker[\\/](config\.json)?$/i;
 
 export const credentialAccess: Rule = {
   meta: {
@@ -17,14 +22,16 @@ export const credentialAccess: Rule = {
   check({ model, report }) {
     const seen = new Set<number>();
     for (const call of model.calls) {
-      if (!call.name || !FILE_ACCESS.test(call.name)) continue;
+      if (!call.name || !(READERS.test(call.name) || BUILDERS.test(call.name))) continue;
+      const reads = READERS.test(call.name);
       for (const arg of call.args) {
         const path = partialPath(model, arg);
-        if (path === undefined || !CREDENTIAL_PATH.test(path) || seen.has(call.node.startIndex)) continue;
+        if (path === undefined || !CREDENTIAL_PATH.test(path) || NOT_SECRET.test(path) || seen.has(call.node.startIndex)) continue;
         seen.add(call.node.startIndex);
         // Tool configuration files (.pypirc, .netrc, .npmrc, .env) are read by legitimate tools too.
         const toolConfig = !/\.(ssh|aws|gnupg|kube)|id_(rsa|dsa|ecdsa|ed25519)|Login Data|Cookies|logins\.json|key[34]\.db|wallet|Local Storage|google-chrome|chromium|BraveSoftware|discord/i.test(path);
-        report(call.node, `${call.name}() on ${JSON.stringify(path.slice(0, 80))}`, toolConfig ? { severity: 'medium' } : undefined);
+        const severity = toolConfig || !reads ? 'medium' : 'high';
+        report(call.node, `${call.name}() ${reads ? 'reads' : 'names'} ${JSON.stringify(path.slice(0, 80))}`, { severity });
       }
     }
   },

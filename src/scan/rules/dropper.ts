@@ -20,7 +20,9 @@ export const dropper: Rule = {
     if (!download) return;
     const starts = model.calls.filter((call) => call.name !== undefined && START.test(call.name));
     if (starts.length === 0) return;
-    const executable = model.strings.some((node) => EXECUTABLE.test(node.text)) || model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));
-    if (executable) report(starts[0]!.node, `downloads (${download.name}) and starts a program (${starts[0]!.name})`);
+    const madeExecutable = model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));
+    // What is started must itself look like a dropped program, not a tool such as git.
+    const start = starts.find((call) => call.name === 'os.startfile' || EXECUTABLE.test(call.node.text) || (madeExecutable && call.args[0]?.type === 'identifier'));
+    if (start) report(start.node, `downloads (${download.name}) and starts a program (${start.name})`);
   },
 };

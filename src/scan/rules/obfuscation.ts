@@ -51,7 +51,11 @@ export const obfuscation: Rule = {
     // Builtins looked up by a computed name: getattr(__builtins__, <expression>)
     for (const call of model.calls) {
       if (call.name !== 'builtins.getattr' || !call.args[0] || !call.args[1]) continue;
-      if (model.qualify(call.args[0]) === 'builtins' && !model.fold(call.args[1])) report(call.node, 'a builtin looked up by a computed name (hides which function is called)', { severity: 'high' });
+      // A plain variable (getattr(builtins, op)) is how dispatch code works; an expression built
+      // from pieces is how obfuscators hide the name.
+      const name = call.args[1];
+      const computed = name.type === 'binary_operator' || name.type === 'subscript' || name.type === 'call';
+      if (model.qualify(call.args[0]) === 'builtins' && computed && !model.fold(name)) report(call.node, 'a builtin looked up by a name assembled at run time (hides which function is called)', { severity: 'high' });
     }
     const lines = source.split('\n');
     const longest = lines.reduce((best, line, i) => (line.length > best.length ? { length: line.length, index: i } : best), { length: 0, index: 0 });

@@ -26,6 +26,7 @@ export const persistence = callRule(
     if (!target) return undefined;
     if (call.name === 'builtins.open' && !/[wa+]/.test(constantArg(context, call, 1, 'mode') ?? 'r')) return undefined; // reading a profile is fine
     if (CREDENTIAL_PATH.test(target) && !/authorized_keys/.test(target)) return undefined;
-    return `${call.name}() on ${JSON.stringify(target.slice(0, 80))}: something will run again later`;
+    const startupHook = /sitecustomize\.py|usercustomize\.py|\.pth$/.test(target); // build tools write these too
+    return { message: `${call.name}() on ${JSON.stringify(target.slice(0, 80))}: something will run again later`, ...(startupHook ? { severity: 'medium' as const } : {}) };
   },
 );
