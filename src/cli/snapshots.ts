@@ -48,9 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     })
     .command('diff <id>', 'what changed since the snapshot: added, changed, deleted', (y) => y.positional('id', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }), async (args) => {
       const { diffAgainst } = await import('../snapshot/restore.js');
-      const m = await store().readManifest(String(args.id));
+      const s = store();
+      const m = await s.readManifest(String(args.id));
       const result = [];
-      for (const root of m.roots) result.push({ root: root.path, ...(await diffAgainst(root)) });
+      for (const root of m.roots) result.push({ root: root.path, ...(await diffAgainst(root, root.path, s)) });
       if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else
         for (const r of result) {
@@ -77,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
         const jobs = [];
         for (const root of m.roots) {
           const target = args.to ? path.resolve(args.to) : root.path;
-          const plan = await planRestoreOf(root, target);
+          const plan = await planRestoreOf(root, target, s);
           jobs.push({ target, plan });
           const lines = [...previewLines('remove ', plan.remove), ...previewLines('create ', plan.mkdirs.map((d) => `${d.path}/`)), ...previewLines('write  ', plan.writes.map((f) => f.path)), ...previewLines('link   ', plan.links.map((l) => `${l.path} -> ${l.target}`)), ...previewLines('mode   ', plan.attributes.map((a) => a.path))];
           process.stderr.write(`${target}: ${isEmptyPlan(plan) ? 'already as in the snapshot' : `${plan.remove.length} to remove, ${plan.writes.length} to write, ${plan.mkdirs.length} dirs, ${plan.links.length} links, ${plan.attributes.length} modes`}\n${lines.length ? `${lines.join('\n')}\n` : ''}`);

@@ -13,9 +13,27 @@ import type { SnapshotStore } from './store.js';
 import { loadIgnore } from './ignore-rules.js';
 import { walkTree } from './walk-tree.js';
 
-async function currentState(target: string, root: ManifestRoot): Promise<{ entries: CurrentEntry[]; hashOf: (p: string) => string | undefined }> {
+/** The target itself must be a real directory: a root swapped for a symlink would lead the walk (and removals) out. */
+async function requireRealDirectory(target: string): Promise<void> {
+  const info = await lstat(target).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new SaferunError(`restore refused: ${target} is not a directory (a symlink or file where the snapshot's directory was); move it away and retry`);
+}
+
+/**
+ * The excludes as they were when the snapshot was taken: the snapshot's own .saferunignore, never
+ * the one in the tree now (a program could write one that hides what it dropped).
+ */
+async function rulesAtSnapshot(target: string, root: ManifestRoot, store?: SnapshotStore): Promise<ReturnType<typeof loadIgnore>> {
+  if (!store) return loadIgnore(target);
+  const saved = root.entries.find((e) => e.path === '.saferunignore' && e.type === 'file');
+  const location = saved?.hash ? (await store.loadIndex()).get(saved.hash) : undefined;
+  return loadIgnore(target, location ? store.readObject(location).toString('utf8') : '');
+}
+
+async function currentState(target: string, root: ManifestRoot, store?: SnapshotStore): Promise<{ entries: CurrentEntry[]; hashOf: (p: string) => string | undefined }> {
+  await requireRealDirectory(target);
   await mkdir(target, { recursive: true });
-  const { entries } = walkTree(target, loadIgnore(target));
+  const { entries } = walkTree(target, await rulesAtSnapshot(target, root, store));
   const byPath = new Map(root.entries.map((e) => [e.path, e]));
   const hashes = new Map<string, string>();
   // Hash only files whose size or mtime moved: the rest is taken as unchanged.
@@ -28,13 +46,14 @@ async function currentState(target: string, root: ManifestRoot): Promise<{ entri
   return { entries, hashOf: (p) => hashes.get(p) };
 }
 
-export async function diffAgainst(root: ManifestRoot, target = root.path): Promise<TreeDiff> {
-  const { entries, hashOf } = await currentState(target, root);
+/** With `store`, the excludes are the snapshot's own; without, the tree's current .saferunignore. */
+export async function diffAgainst(root: ManifestRoot, target = root.path, store?: SnapshotStore): Promise<TreeDiff> {
+  const { entries, hashOf } = await currentState(target, root, store);
   return diffTrees(root.entries, entries, hashOf);
 }
 
-export async function planRestoreOf(root: ManifestRoot, target = root.path): Promise<RestorePlan> {
-  const { entries, hashOf } = await currentState(target, root);
+export async function planRestoreOf(root: ManifestRoot, target = root.path, store?: SnapshotStore): Promise<RestorePlan> {
+  const { entries, hashOf } = await currentState(target, root, store);
   return planRestore(root.entries, entries, hashOf);
 }
 
@@ -52,6 +71,7 @@ async function safePath(target: string, relative: string): Promise<string> {
 }
 
 export async function executeRestore(plan: RestorePlan, store: SnapshotStore, target: string): Promise<void> {
+  await requireRealDirectory(target);
   const index = await store.loadIndex();
   for (const file of plan.writes) {
     if (!index.has(file.hash!)) throw new SaferunError(`restore refused: the snapshot store lacks the content of ${file.path} (was it pruned?); nothing was changed`);

@@ -128,3 +128,38 @@ test('bad ids and bad counts get a clear message and a usage exit code; prune ke
   assert.equal(restored.exitCode, 0, restored.stderr);
   assert.ok(existsSync(path.join(tree, 'data.csv')), 'the kept snapshot still has its content after prune');
 });
+
+test('a .saferunignore planted by the program does not hide what it dropped from restore', async () => {
+  const planted = path.join(base, 'planted');
+  mkdirSync(planted);
+  writeFileSync(path.join(planted, 'keep.txt'), 'mine\n');
+  const original = describeTree(planted);
+  const snap = await take([planted]);
+  writeFileSync(path.join(planted, 'keep.txt'), 'encrypted\n');
+  writeFileSync(path.join(planted, 'dropper.bin'), 'payload');
+  writeFileSync(path.join(planted, '.saferunignore'), '*\n');
+  const diff = await saferun(['snapshots', 'diff', snap.id, '--json'], { cwd: base, env });
+  const [root] = JSON.parse(diff.stdout) as { added: string[]; changed: string[] }[];
+  assert.deepEqual(root!.added.sort(), ['.saferunignore', 'dropper.bin']);
+  assert.deepEqual(root!.changed, ['keep.txt']);
+  const restored = await saferun(['snapshots', 'restore', snap.id, '--yes'], { cwd: base, env });
+  assert.equal(restored.exitCode, 0, restored.stderr);
+  assert.deepEqual(describeTree(planted), original);
+});
+
+test('a snapshot root swapped for a symlink is refused, and nothing behind the link is touched', async () => {
+  const root = path.join(base, 'swapped');
+  const elsewhere = path.join(base, 'precious');
+  mkdirSync(root);
+  mkdirSync(elsewhere);
+  writeFileSync(path.join(root, 'a.txt'), 'a\n');
+  writeFileSync(path.join(elsewhere, 'precious.txt'), 'do not delete\n');
+  const snap = await take([root]);
+  rmSync(root, { recursive: true });
+  symlinkSync(elsewhere, root);
+  const before = describeTree(elsewhere);
+  const refused = await saferun(['snapshots', 'restore', snap.id, '--yes'], { cwd: base, env });
+  assert.notEqual(refused.exitCode, 0);
+  assert.match(refused.stderr, /restore refused: .* is not a directory/);
+  assert.deepEqual(describeTree(elsewhere), before, 'restore did not follow the link');
+});
