@@ -58,13 +58,14 @@ async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: stri
     '    return "?"',
     'print(read("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"))',
     'print(read("/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max"))',
+    'print(read("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us").split()[0])',
   ].join('\n');
   const container = await engine.createContainer({
     Image: image,
     Cmd: ['python3', '-c', script],
     User: '65534:65534',
     Labels: { [LABEL_RUN]: `doctor-${process.pid}`, [LABEL_OWNER_PID]: String(process.pid) },
-    HostConfig: { Memory: 64 * 1024 * 1024, MemorySwap: 64 * 1024 * 1024, PidsLimit: 32, NetworkMode: 'none', CapDrop: ['ALL'], ReadonlyRootfs: true },
+    HostConfig: { NanoCpus: 500_000_000, Memory: 64 * 1024 * 1024, MemorySwap: 64 * 1024 * 1024, PidsLimit: 32, NetworkMode: 'none', CapDrop: ['ALL'], ReadonlyRootfs: true },
   });
   try {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -72,11 +73,12 @@ async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: stri
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     await container.start();
     await container.wait();
-    const [memory, pids] = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008]/g, '').trim().split(/\s+/).slice(-2);
-    const ok = memory === String(64 * 1024 * 1024) && pids === '32';
+    const [memory, pids, cpuQuota] = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008]/g, '').trim().split(/\s+/).slice(-3);
+    // Half a CPU is a 50 ms quota per 100 ms period on both cgroup versions.
+    const ok = memory === String(64 * 1024 * 1024) && pids === '32' && cpuQuota === '50000';
     return ok
-      ? { name: 'limits', status: 'ok', detail: `cgroup v${cgroupVersion}: memory and pids limits are enforced` }
-      : { name: 'limits', status: 'fail', detail: `cgroup v${cgroupVersion}: limits not visible in the container (memory ${memory}, pids ${pids})`, fix: 'enable the memory and pids cgroup controllers for Docker' };
+      ? { name: 'limits', status: 'ok', detail: `cgroup v${cgroupVersion}: memory, pids and CPU limits are enforced` }
+      : { name: 'limits', status: 'fail', detail: `cgroup v${cgroupVersion}: limits not visible in the container (memory ${memory}, pids ${pids}, cpu quota ${cpuQuota})`, fix: 'enable the memory, pids and cpu cgroup controllers for Docker' };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }

@@ -50,7 +50,7 @@ export async function ensureImage(engine: Engine, options: EnsureImageOptions = 
   const stream: NodeJS.ReadableStream = await engine.buildImage(context, {
     t: name,
     buildargs: { BASE: base },
-    labels: { 'saferun.image': '1', 'saferun.base': base },
+    labels: { 'saferun.image': '1', 'saferun.recipe': name.slice(name.indexOf(':') + 1), 'saferun.base': base },
     rm: true,
     forcerm: true,
   });
