@@ -34,6 +34,11 @@ export class SnapshotStore {
     this.root = root;
   }
 
+  /** A directory made by mkdir: present while a prune runs. */
+  get pruneLock(): string {
+    return path.join(this.root, 'prune.lock');
+  }
+
   get packsDir(): string {
     return path.join(this.root, 'packs');
   }

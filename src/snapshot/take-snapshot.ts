@@ -5,7 +5,7 @@
  * leaves no manifest and is not listed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PackWorkerInput, PackWorkerOutput } from './pack-worker.js';
@@ -63,10 +63,24 @@ export async function takeSnapshot(roots: string[], options: SnapshotOptions = {
   store.ensure();
   const unmark = await store.markActive();
   try {
+    await waitForPrune(store);
     return await snapshotRoots(store, roots, options, started);
   } finally {
     await unmark();
   }
+}
+
+const PRUNE_WAIT_MS = 30_000;
+
+/**
+ * A prune that began before this snapshot marked itself active may be deleting packs right now;
+ * content it drops must not be counted on. Our marker is already down, so any later prune keeps
+ * content; we only wait for one already running. A lock older than the wait is a crashed prune.
+ */
+async function waitForPrune(store: SnapshotStore): Promise<void> {
+  const lock = store.pruneLock;
+  const deadline = Date.now() + PRUNE_WAIT_MS;
+  while (existsSync(lock) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 async function snapshotRoots(store: SnapshotStore, roots: string[], options: SnapshotOptions, started: number): Promise<SnapshotSummary> {

@@ -117,7 +117,7 @@ export async function importSnapshot(store: SnapshotStore, file: string): Promis
  * being taken (it may be counting on it).
  */
 export async function pruneSnapshots(store: SnapshotStore, keep: number): Promise<{ removed: string[]; objectsRemoved: number; bytesFreed: number; objectsKeptForActive: boolean }> {
-  const lock = path.join(store.root, 'prune.lock');
+  const lock = store.pruneLock;
   store.ensure();
   try {
     await mkdir(lock);
