@@ -27,11 +27,16 @@ function recipe(): { image: string; base: string } {
   if (cached) return cached;
   const dockerfile = readFileSync(path.join(imagesDir(), 'python', 'Dockerfile'), 'utf8');
   const bootstrap = readFileSync(path.join(imagesDir(), 'bootstrap.sh'), 'utf8');
-  cached = {
-    image: `${IMAGE_REPOSITORY}:${hashOf(dockerfile, bootstrap, DEFAULT_BASE)}`,
-    base: `${BASE_REPOSITORY}:bookworm-${hashOf(bootstrap)}`,
-  };
+  cached = imageNamesForRecipe({ dockerfile, bootstrap, base: DEFAULT_BASE });
   return cached;
+}
+
+/** The image and offline-base names for a recipe's text: any change to it gives new names. */
+export function imageNamesForRecipe(recipe: { dockerfile: string; bootstrap: string; base: string }): { image: string; base: string } {
+  return {
+    image: `${IMAGE_REPOSITORY}:${hashOf(recipe.dockerfile, recipe.bootstrap, recipe.base)}`,
+    base: `${BASE_REPOSITORY}:bookworm-${hashOf(recipe.bootstrap)}`,
+  };
 }
 
 /** saferun-python:<12 hex of the recipe>. */

@@ -1,11 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapBaseName, mirrorFromAptSources, sandboxImageName } from '../../src/sandbox/image-recipe.js';
+import { bootstrapBaseName, imageNamesForRecipe, mirrorFromAptSources, sandboxImageName } from '../../src/sandbox/image-recipe.js';
 
 test('the image is tagged by its recipe', () => {
   assert.match(sandboxImageName(), /^saferun-python:[0-9a-f]{12}$/);
   assert.match(bootstrapBaseName(), /^saferun-base:bookworm-[0-9a-f]{12}$/);
   assert.equal(sandboxImageName(), sandboxImageName(), 'stable within a process');
+});
+
+test('changing any recipe file or the default base gives a new tag, so the next run rebuilds', () => {
+  const recipe = { dockerfile: 'FROM ${BASE}\nUSER sandbox\n', bootstrap: 'debootstrap bookworm\n', base: 'python:3.12-slim' };
+  const original = imageNamesForRecipe(recipe);
+  assert.deepEqual(imageNamesForRecipe({ ...recipe }), original, 'same recipe, same names');
+  const dockerfileChanged = imageNamesForRecipe({ ...recipe, dockerfile: `${recipe.dockerfile}ENV X=1\n` });
+  assert.notEqual(dockerfileChanged.image, original.image);
+  assert.equal(dockerfileChanged.base, original.base, 'the offline base only depends on the bootstrap script');
+  const bootstrapChanged = imageNamesForRecipe({ ...recipe, bootstrap: 'debootstrap --include=python3 bookworm\n' });
+  assert.notEqual(bootstrapChanged.image, original.image);
+  assert.notEqual(bootstrapChanged.base, original.base);
+  assert.notEqual(imageNamesForRecipe({ ...recipe, base: 'python:3.13-slim' }).image, original.image);
+  assert.match(original.image, /^saferun-python:[0-9a-f]{12}$/);
 });
 
 test('the Debian mirror comes from the host apt sources, never from saferun', () => {
