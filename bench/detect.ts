@@ -11,7 +11,7 @@
  * each with a 95% Wilson interval.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { scanPaths } from '../src/scan/scan-paths.js';
 import type { Finding } from '../src/scan/types.js';
@@ -40,6 +40,23 @@ function packages(dir: string): string[] {
   return readdirSync(dir).filter((name) => statSync(path.join(dir, name)).isDirectory()).sort();
 }
 
+/** The highest finding names why a package got its level: "severity ruleId (category)", or "no finding". */
+function topFinding(findings: Finding[]): string {
+  const rank = { low: 0, medium: 1, high: 2, critical: 3 } as const;
+  const top = [...findings].sort((a, b) => rank[b.severity] - rank[a.severity])[0];
+  return top ? `${top.severity} ${top.ruleId} (${top.category})` : 'no finding';
+}
+
+async function scanOne(dir: string, jobs?: number): Promise<{ riskLevel: string; findings: Finding[]; files: number } | undefined> {
+  try {
+    const result = await scanPaths([dir], { cache: false, ...(jobs ? { jobs } : {}) });
+    return { riskLevel: result.riskLevel, findings: result.findings, files: result.summary.files };
+  } catch (error) {
+    process.stderr.write(`  scan failed for ${dir}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
+}
+
 function inSet(name: string, set: string): boolean {
   const first = createHash('sha256').update(name).digest('hex')[0]!;
   const tune = first <= 'b';
@@ -47,29 +64,52 @@ function inSet(name: string, set: string): boolean {
 }
 
 async function main(): Promise<void> {
-  const malicious = args('malicious')[0];
-  const benign = args('benign');
+  // Defaults: the layout described in bench/README.md (a gitignored .bench-data/ in the repo).
+  const malicious = args('malicious')[0] ?? (existsSync('.bench-data/malicious') ? '.bench-data/malicious' : undefined);
+  const benign = args('benign').length ? args('benign') : ['.bench-data/benign'].filter((d) => existsSync(d));
   const set = args('set')[0] ?? 'measure';
+  if (!['tune', 'measure', 'all'].includes(set)) throw new Error(`--set: '${set}' is not a set; use tune, measure or all`);
+  const limit = Number(args('limit')[0] ?? 0);
+  const resultsFile = args('results')[0];
+  const report: string[] = [];
   if (!malicious && benign.length === 0) throw new Error('give --malicious DIR and/or --benign DIR (see the header of bench/detect.ts)');
   const summary: Record<string, unknown> = { set };
   if (malicious) {
-    const names = packages(malicious).filter((n) => inSet(n, set));
+    let names = packages(malicious).filter((n) => inSet(n, set));
+    // --limit N: a deterministic sample (every k-th name in sorted order) for a quick run.
+    if (limit > 0 && names.length > limit) {
+      const step = names.length / limit;
+      names = Array.from({ length: limit }, (_, i) => names[Math.floor(i * step)]!);
+    }
     let caught = 0;
+    let failed = 0;
     const missedBy: Record<string, number> = {};
+    const missedTop: Record<string, number> = {};
     const missedNames: string[] = [];
     for (const name of names) {
-      const result = await scanPaths([path.join(malicious, name)], { cache: false, jobs: 1 });
+      const result = await scanOne(path.join(malicious, name), 1);
+      if (!result) {
+        failed++;
+        continue;
+      }
       if (result.riskLevel === 'high' || result.riskLevel === 'critical') caught++;
       else {
         missedBy[result.riskLevel] = (missedBy[result.riskLevel] ?? 0) + 1;
+        const top = topFinding(result.findings);
+        missedTop[top] = (missedTop[top] ?? 0) + 1;
+        // Per-package detail only for the tuning set: the measure set must stay unseen by tuning.
         if (set === 'tune') missedNames.push(name);
       }
     }
-    const [lo, hi] = wilson(caught, names.length);
-    process.stdout.write(`malicious (${set} set): ${caught}/${names.length} packages at high/critical = ${pct(caught / names.length)} (95% CI ${pct(lo)}–${pct(hi)})\n`);
-    process.stdout.write(`  missed packages by their risk level: ${JSON.stringify(missedBy)}\n`);
+    const scanned = names.length - failed;
+    const [lo, hi] = wilson(caught, scanned);
+    const line = `malicious (${set} set${limit ? `, sample of ${limit}` : ''}): ${caught}/${scanned} packages at high/critical = ${pct(caught / Math.max(1, scanned))} (95% CI ${pct(lo)}–${pct(hi)})${failed ? `; ${failed} failed to scan` : ''}`;
+    const histogram = Object.entries(missedTop).sort((a, b) => b[1] - a[1]).map(([k, v]) => `    ${v}  ${k}`).join('\n');
+    process.stdout.write(`${line}\n  missed packages by their risk level: ${JSON.stringify(missedBy)}\n  missed packages by their highest finding:\n${histogram}\n`);
     if (missedNames.length && !process.argv.includes('--json')) process.stdout.write(`  missed (tune set only): ${missedNames.slice(0, 40).join(', ')}${missedNames.length > 40 ? ' …' : ''}\n`);
-    Object.assign(summary, { malicious: { packages: names.length, caught, recall: caught / names.length, ci: [lo, hi], missedBy } });
+    report.push(`## ${line}`, '', `Missed by risk level: ${JSON.stringify(missedBy)}`, '', 'Missed packages by their highest finding:', '', '```', histogram, '```', '');
+    if (set === 'tune' && missedNames.length) report.push(`Missed (tune set): ${missedNames.slice(0, 200).join(', ')}`, '');
+    Object.assign(summary, { malicious: { packages: scanned, failed, caught, recall: caught / Math.max(1, scanned), ci: [lo, hi], missedBy, missedTop } });
   }
   for (const dir of benign) {
     const names = packages(dir);
@@ -79,8 +119,9 @@ async function main(): Promise<void> {
     const flaggedNames: string[] = [];
     const rules: Record<string, number> = {};
     for (const name of names) {
-      const result = await scanPaths([path.join(dir, name)], { cache: false });
-      files += result.summary.files;
+      const result = await scanOne(path.join(dir, name));
+      if (!result) continue;
+      files += result.files;
       const bad = new Set(result.findings.filter(blocking).map((f) => f.file));
       flaggedFiles += bad.size;
       for (const f of result.findings.filter(blocking)) rules[f.ruleId] = (rules[f.ruleId] ?? 0) + 1;
@@ -93,8 +134,10 @@ async function main(): Promise<void> {
     const [flo, fhi] = wilson(flaggedFiles, files);
     process.stdout.write(`benign ${dir}: ${flagged}/${names.length} packages at high/critical = ${pct(flagged / names.length)} (95% CI ${pct(plo)}–${pct(phi)})${flaggedNames.length ? ` [${flaggedNames.join(', ')}]` : ''}\n`);
     process.stdout.write(`  files with a high/critical finding: ${flaggedFiles}/${files} = ${(100 * flaggedFiles / Math.max(1, files)).toFixed(2)}% (95% CI ${(flo * 100).toFixed(2)}%–${(fhi * 100).toFixed(2)}%); rules: ${JSON.stringify(rules)}\n`);
-    summary[`benign:${dir}`] = { packages: names.length, flagged, flaggedNames, files, flaggedFiles, rules };
+    report.push(`## benign ${path.basename(dir)}: ${flagged}/${names.length} packages at high/critical (95% CI ${pct(plo)}–${pct(phi)}); files ${flaggedFiles}/${files} (95% CI ${(flo * 100).toFixed(2)}%–${(fhi * 100).toFixed(2)}%)`, '', `Flagged packages: ${flaggedNames.join(', ') || 'none'}`, '', 'High/critical findings on benign code by rule:', '', '```', ...Object.entries(rules).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}  ${k}`), '```', '');
+    summary[`benign:${dir}`] = { packages: names.length, flagged, flaggedNames, files, flaggedFiles, ci: { packages: [plo, phi], files: [flo, fhi] }, rules };
   }
+  if (resultsFile) writeFileSync(resultsFile, `# bench/detect results (${new Date().toISOString()})\n\n${report.join('\n')}\n`);
   if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }
 
