@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { MALWARE_CATEGORIES } from '../src/policy/risk-level.js';
 import { scanPaths } from '../src/scan/scan-paths.js';
 import type { Finding } from '../src/scan/types.js';
 
@@ -65,8 +66,10 @@ function inSet(name: string, set: string): boolean {
 
 async function main(): Promise<void> {
   // Defaults: the layout described in bench/README.md (a gitignored .bench-data/ in the repo).
-  const malicious = args('malicious')[0] ?? (existsSync('.bench-data/malicious') ? '.bench-data/malicious' : undefined);
-  const benign = args('benign').length ? args('benign') : ['.bench-data/benign'].filter((d) => existsSync(d));
+  // `--malicious none` / `--benign none` skip that side.
+  const givenMalicious = args('malicious')[0];
+  const malicious = givenMalicious === 'none' ? undefined : givenMalicious ?? (existsSync('.bench-data/malicious') ? '.bench-data/malicious' : undefined);
+  const benign = args('benign').length ? args('benign').filter((d) => d !== 'none') : ['.bench-data/benign'].filter((d) => existsSync(d));
   const set = args('set')[0] ?? 'measure';
   if (!['tune', 'measure', 'all'].includes(set)) throw new Error(`--set: '${set}' is not a set; use tune, measure or all`);
   const limit = Number(args('limit')[0] ?? 0);
@@ -127,7 +130,10 @@ async function main(): Promise<void> {
       for (const f of result.findings.filter(blocking)) rules[f.ruleId] = (rules[f.ruleId] ?? 0) + 1;
       if (result.riskLevel === 'high' || result.riskLevel === 'critical') {
         flagged++;
-        flaggedNames.push(name);
+        // Why: the high/critical rules, or else the medium malware-category rules whose combination raised the level.
+        const high = [...new Set(result.findings.filter(blocking).map((f) => f.ruleId))];
+        const combined = [...new Set(result.findings.filter((f) => f.severity === 'medium' && MALWARE_CATEGORIES.has(f.category)).map((f) => `${f.ruleId} (${f.category})`))];
+        flaggedNames.push(`${name}: ${high.length ? high.join(', ') : `medium ${combined.join(' + ')}`}`);
       }
     }
     const [plo, phi] = wilson(flagged, names.length);
