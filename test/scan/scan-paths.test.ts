@@ -141,3 +141,9 @@ test('worker threads give the same results as one thread', async () => {
   assert.deepEqual(pooled.findings, single.findings);
   assert.equal(pooled.summary.files, 40);
 });
+
+test('an archive is read by its content, not its name (a wheel renamed .tar.gz)', async () => {
+  writeFileSync(path.join(dir, 'pkgs', 'disguised-1.0.tar.gz'), zipSync({ 'disguised/__init__.py': new TextEncoder().encode(PAYLOAD) }));
+  const result = await scanPaths(['pkgs/disguised-1.0.tar.gz'], { cwd: dir, cache: false });
+  assert.ok(result.findings.some((f) => f.ruleId === 'encoded-payload-exec'), JSON.stringify(result.skipped));
+});

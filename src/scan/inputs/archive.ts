@@ -36,8 +36,17 @@ function emit(sink: SourceSink, archiveName: string, entry: string, bytes: Uint8
   sink.source({ displayPath: display, bytes });
 }
 
+/** The real format, from the first bytes: names lie (wheels renamed .tar.gz are common in malware). */
+export function sniffArchive(data: Uint8Array): 'zip' | 'tar' | 'tgz' | 'tbz' | undefined {
+  if (data[0] === 0x50 && data[1] === 0x4b && (data[2] === 0x03 || data[2] === 0x05)) return 'zip';
+  if (data[0] === 0x1f && data[1] === 0x8b) return 'tgz';
+  if (data[0] === 0x42 && data[1] === 0x5a && data[2] === 0x68) return 'tbz';
+  if (Buffer.from(data.subarray(257, 262)).toString('latin1') === 'ustar') return 'tar';
+  return undefined;
+}
+
 export async function readArchive(archiveName: string, data: Uint8Array, limits: InputLimits, sink: SourceSink): Promise<void> {
-  const kind = archiveKind(archiveName);
+  const kind = sniffArchive(data) ?? archiveKind(archiveName);
   if (kind === 'zip') return readZip(archiveName, data, limits, sink);
   if (kind) return readTar(archiveName, data, kind, limits, sink);
 }
