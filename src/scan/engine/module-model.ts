@@ -44,6 +44,7 @@ export class ModuleModel {
   readonly comments: Node[] = [];
   readonly strings: Node[] = [];
   readonly classDefs: Node[] = [];
+  readonly exceptClauses: Node[] = [];
   /** name → qualified name it stands for (imports, aliases, instances as 'x.y()'). */
   private readonly bindings = new Map<string, string>();
   /** "<scope id>:name" → the expressions assigned to it (for folding and tags); scope 0 is the module. */
@@ -115,6 +116,9 @@ export class ModuleModel {
           break;
         case 'lambda':
           this.functions.push({ start: node.startIndex, end: node.endIndex, id: node.id });
+          break;
+        case 'except_clause':
+          this.exceptClauses.push(node);
           break;
       }
     }

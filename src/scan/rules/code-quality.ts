@@ -17,8 +17,7 @@ export const codeQuality: Rule = {
       if (/^jinja2\.(Environment|Template)$/.test(name) && call.keywords.get('autoescape')?.type === 'false') report(call.node, `${name}(autoescape=False)`, { severity: 'medium' });
       if (/^requests\.(get|post|put|patch|delete|head|request)$/.test(name) && !call.keywords.has('timeout')) report(call.node, `${name}() without a timeout`);
     }
-    if (!/\bexcept\b/.test(model.root.text)) return;
-    model.root.descendantsOfType('except_clause').forEach((clause) => {
+    model.exceptClauses.forEach((clause) => {
       const parts = clause?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
       const body = parts.find((c) => c?.type === 'block');
       const statements = body?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];

@@ -15,7 +15,8 @@ export const cryptoMiner: Rule = {
   },
   check({ model, report }) {
     for (const node of model.strings) {
-      const match = MINER.exec(node.text) ?? MINER.exec(model.fold(node)?.value ?? '');
+      const text = node.text;
+      const match = MINER.exec(text) ?? (text.includes('\\') ? MINER.exec(model.fold(node)?.value ?? '') : null);
       if (match) report(node, `mining indicator ${JSON.stringify(match[0])}`);
     }
   },

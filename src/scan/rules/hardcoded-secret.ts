@@ -20,6 +20,8 @@ export const hardcodedSecret: Rule = {
       if (match) report(node, `looks like a real credential (${match[0].slice(0, 12)}…)`, { severity: 'medium' });
     }
     for (const call of model.calls) {
+      // Splitting arguments costs; look only at calls whose text names a secret-like keyword.
+      if (!/(password|passwd|pwd|secret|api_?key|access_key|private_key|auth_token|token)\s*=/i.test(call.node.text)) continue;
       for (const [key, value] of call.keywords) {
         if (NAME.test(key) && value.type === 'string') {
           const text = model.fold(value)?.value ?? '';
