@@ -124,16 +124,15 @@ export async function runPipeline(request: RunRequest): Promise<number> {
 
   const { sandbox, engine } = await sandboxReady!;
   const output = request.outputDir ? prepareOutputDir(request.outputDir, request.cwd, sandboxUid, sandboxGid) : undefined;
+  // The snapshot runs while the container is created; the program starts only once it is done.
   let snapshot: SnapshotSummary | undefined;
-  if (profile.snapshot && request.snapshot) {
-    try {
-      snapshot = await snapshotStage(snapshotRoots(workdir, profile.workdir !== 'none', output?.hostPath), visible);
-    } catch (error) {
-      output?.release();
-      engine.close();
-      throw error;
-    }
-  }
+  const snapshotting =
+    profile.snapshot && request.snapshot
+      ? snapshotStage(snapshotRoots(workdir, profile.workdir !== 'none', output?.hostPath), visible).then((summary) => {
+          snapshot = summary;
+        })
+      : Promise.resolve();
+  snapshotting.catch(() => undefined);
   const controller = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -147,6 +146,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
     const spec = buildSpec({ runId, request, profile, limits, network, target, workdir, outputHostPath: output?.hostPath ?? '', image, sandbox });
     const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, {
       signal: controller.signal,
+      beforeStart: () => snapshotting,
       ...(request.image === undefined
         ? {
             onImageMissing: async () => {

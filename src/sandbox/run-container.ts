@@ -35,6 +35,8 @@ export interface SandboxHooks {
   /** Called when the image is missing; builds it, then the create is retried once. */
   onImageMissing?: () => Promise<void>;
   onEvent?: (event: SandboxEvent) => void;
+  /** Awaited after the container is created and attached, before it starts (work that can overlap creation). */
+  beforeStart?: () => Promise<void>;
   /** Aborting kills and removes the container; the outcome's reason is 'killed'. */
   signal?: AbortSignal;
 }
@@ -95,6 +97,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     onAbort = () => kill('killed');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
+    await hooks.beforeStart?.();
     const waited = engine.wait(id);
     waited.catch(() => undefined);
     await engine.start(id);

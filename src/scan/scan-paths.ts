@@ -1,7 +1,7 @@
 /** `saferun scan` and the run pipeline share this: paths in, a versioned ScanResult out. */
 import os from 'node:os';
 import { riskLevelOf } from '../policy/risk-level.js';
-import { createAnalyzer, ENGINE_VERSION, type SourceAnalysis } from './engine/analyzer.js';
+import { createAnalyzer, engineVersion, type SourceAnalysis } from './engine/analyzer.js';
 import { collectSources } from './inputs/collect.js';
 import { DEFAULT_LIMITS, type InputLimits, type ScanSource } from './inputs/source.js';
 import { ScanCache, type CachedUnit, type FileOrigin } from './scan-cache.js';
@@ -39,7 +39,7 @@ const POOL_THRESHOLD = 24;
 export async function scanPaths(paths: string[], options: ScanOptions = {}): Promise<FullScanResult> {
   const started = performance.now();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const cache = options.cache === false ? undefined : await ScanCache.open(ENGINE_VERSION, options.cacheDir);
+  const cache = options.cache === false ? undefined : await ScanCache.open(engineVersion(), options.cacheDir);
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [];
   const errors: ScanError[] = [];

@@ -34,9 +34,15 @@ export interface Analyzer {
  * change to a rule's logic or data (not only its id) invalidates cached results. Falls back to the
  * rule ids and severities if the code cannot be read (e.g. a bundled build).
  */
-export const ENGINE_VERSION = engineVersion();
+let version: string | undefined;
 
-function engineVersion(): string {
+/** Computed on first use (only the scan cache needs it): reading the rule code costs every run otherwise. */
+export function engineVersion(): string {
+  version ??= computeEngineVersion();
+  return version;
+}
+
+function computeEngineVersion(): string {
   const hash = createHash('sha256').update(`engine-2:${RULES.map((rule) => `${rule.meta.id}/${rule.meta.severity}/${rule.meta.confidence}`).join(',')}`);
   try {
     for (const dir of ['.', '../rules']) {
