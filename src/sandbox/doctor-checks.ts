@@ -71,8 +71,15 @@ async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: stri
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // The container can exit before its output has arrived: read only once the stream ends.
+    const ended = new Promise<void>((resolve) => {
+      stream.once('end', () => resolve());
+      stream.once('close', () => resolve());
+      setTimeout(resolve, 5000).unref();
+    });
     await container.start();
     await container.wait();
+    await ended;
     const [memory, pids, cpuQuota] = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008]/g, '').trim().split(/\s+/).slice(-3);
     // Half a CPU is a 50 ms quota per 100 ms period on both cgroup versions.
     const ok = memory === String(64 * 1024 * 1024) && pids === '32' && cpuQuota === '50000';

@@ -32,8 +32,10 @@ test('the image runs python3 as a non-root user and has no setuid or setgid file
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise<void>((resolve) => stream.once('end', () => resolve()));
     await container.start();
     await container.wait();
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5000))]);
     const text = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008]/g, '');
     assert.match(text, /^.*10001\s*$/m, 'the image user is sandbox (10001)');
     assert.match(text, /none/, 'no setuid/setgid files');
