@@ -43,3 +43,11 @@ test('--help is instant and lists every command; bad subcommands are usage error
   assert.match(runHelp.stdout, /--profile/);
   assert.match(runHelp.stdout, /--dry-run/);
 });
+
+test("the README's first command works: npx saferun examples/hello.py", async () => {
+  const { execa } = await import('execa');
+  const { packageRoot } = await import('../../src/util/package-info.js');
+  const result = await execa('npx', ['saferun', '--quiet', 'examples/hello.py'], { cwd: packageRoot(), reject: false, stdin: 'ignore', env: { SAFERUN_STATE_DIR: dir } });
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  assert.match(String(result.stdout), /^Hello from Python .* in the saferun sandbox\.$/m);
+});
