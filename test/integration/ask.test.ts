@@ -40,8 +40,9 @@ test('--yes answers the question ahead', async () => {
 async function onTerminal(answer: string): Promise<{ exitCode: number; output: string }> {
   const command = `${process.execPath} ${BIN} --profile always-ask.yaml hello.py`;
   const result = await execa('script', ['-qec', command, '/dev/null'], { cwd: dir, input: `${answer}\n`, reject: false, env: { NO_COLOR: '1', COLUMNS: '100' }, timeout: 60_000 });
-  // `script` sometimes echoes a NUL when its own stdin ends: not part of what saferun printed.
-  return { exitCode: result.exitCode ?? -1, output: String(result.stdout).replace(/\0/g, '') };
+  // `script` may send a NUL when its own stdin ends; the terminal echoes it raw or as "^@".
+  // Neither is part of what saferun or the program printed.
+  return { exitCode: result.exitCode ?? -1, output: String(result.stdout).replace(/\0|\^@/g, '') };
 }
 
 test('on a terminal, saferun asks; y runs the program', async () => {
