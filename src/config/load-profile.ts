@@ -9,6 +9,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { SaferunError } from '../errors.js';
 import { RISK_LEVELS } from '../scan/types.js';
+import { describeFsError } from '../util/fs-errors.js';
 import { packageRoot } from '../util/package-info.js';
 import { parsePolicyAction, type LoadedProfile, type PolicyAction, type Profile, type ResourceLimits } from './profile.js';
 import type { ProfileFile } from './profile-schema.js';
@@ -77,9 +78,7 @@ async function readProfileFile(file: string, trusted: boolean): Promise<ProfileF
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof SaferunError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'ELOOP' ? 'symlink loop' : code === 'EACCES' ? 'permission denied' : String(error);
-    throw new SaferunError(`profile ${file}: cannot read it (${why})`, { cause: error });
+    throw new SaferunError(`profile ${file}: cannot read it (${describeFsError(error)})`, { cause: error });
   }
   let data: unknown;
   try {

@@ -3,7 +3,6 @@
  * add (snapshot, network, monitoring) slot in between decide and run.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { loadProfile } from '../config/load-profile.js';
 import { networkWithin, type Profile, type ResourceLimits } from '../config/profile.js';
@@ -11,7 +10,8 @@ import type { NetworkMode } from '../config/profile.js';
 import { ExitCode, SaferunError, UsageError } from '../errors.js';
 import { decide, describeDecision, type Decision } from '../policy/decide.js';
 import { writeReportFile, type RunReport } from '../report/run-report.js';
-import type { SandboxSpec } from '../sandbox/host-config.js';
+import { sandboxUser, type SandboxSpec } from '../sandbox/host-config.js';
+import { isInside } from '../util/paths.js';
 import type { SnapshotSummary } from '../snapshot/take-snapshot.js';
 import { restoreHint } from './restore-hint.js';
 import { canAsk, askToRun } from './confirm.js';
@@ -103,12 +103,13 @@ export async function runPipeline(request: RunRequest): Promise<number> {
 
   const network = stricterNetwork(request.network ?? profile.network, profile.network);
   const limits = effectiveLimits(profile, request);
-  const sandboxUid = process.getuid?.() === 0 ? 65534 : (process.getuid?.() ?? 65534);
-  const sandboxGid = process.getuid?.() === 0 ? 65534 : (process.getgid?.() ?? 65534);
+  // Who the program runs as (never root); the output dir is lent to that user when saferun is root.
+  const user = sandboxUser(process.getuid?.(), process.getgid?.());
+  const [sandboxUid, sandboxGid] = user.split(':').map(Number) as [number, number];
 
   if (request.dryRun) {
     const sandbox = await import('../sandbox/index.js');
-    const spec = buildSpec({ runId, request, profile, limits, network, target, workdir, outputHostPath: request.outputDir ?? '', image: request.image ?? (await sandbox.defaultImageName()), sandbox });
+    const spec = buildSpec({ runId, request, profile, limits, network, target, workdir, user, outputHostPath: request.outputDir ?? '', image: request.image ?? (await sandbox.defaultImageName()), sandbox });
     const createOptions = sandbox.buildCreateOptions(spec);
     const plan = { decision: blockedReason ? 'block' : reportDecision, reason: blockedReason ?? describeDecision(decision, riskLevel), riskLevel, profile: profile.name, findings, container: createOptions };
     process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
@@ -143,7 +144,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   for (const signal of signals) process.on(signal, onSignal);
   try {
     const image = request.image ?? (await sandbox.defaultImageName());
-    const spec = buildSpec({ runId, request, profile, limits, network, target, workdir, outputHostPath: output?.hostPath ?? '', image, sandbox });
+    const spec = buildSpec({ runId, request, profile, limits, network, target, workdir, user, outputHostPath: output?.hostPath ?? '', image, sandbox });
     const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, {
       signal: controller.signal,
       beforeStart: () => snapshotting,
@@ -193,7 +194,7 @@ type SandboxModule = typeof import('../sandbox/index.js');
 /** The working dir when it is mounted, and the output dir when it lies outside it. */
 function snapshotRoots(workdir: string, workdirMounted: boolean, outputDir: string | undefined): string[] {
   const roots = workdirMounted ? [workdir] : [];
-  if (outputDir && !(workdirMounted && (outputDir === workdir || outputDir.startsWith(`${workdir}${path.sep}`)))) roots.push(outputDir);
+  if (outputDir && !(workdirMounted && isInside(outputDir, workdir))) roots.push(outputDir);
   return roots;
 }
 
@@ -232,6 +233,7 @@ function buildSpec(input: {
   network: NetworkMode;
   target: ReturnType<typeof resolveTarget>;
   workdir: string;
+  user: string;
   outputHostPath: string;
   image: string;
   sandbox: SandboxModule;
@@ -251,7 +253,7 @@ function buildSpec(input: {
     ownerPid: process.pid,
     image: input.image,
     command: target.command,
-    user: sandbox.sandboxUser(process.getuid?.(), process.getgid?.()),
+    user: input.user,
     workdir: { hostPath: input.workdir, access: profile.workdir },
     containerCwd: sandbox.CONTAINER_WORKDIR,
     mounts,

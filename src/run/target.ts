@@ -6,6 +6,8 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
 import { CONTAINER_SCRIPT_DIR, CONTAINER_WORKDIR, type BindMount } from '../sandbox/host-config.js';
+import { describeFsError } from '../util/fs-errors.js';
+import { isInside } from '../util/paths.js';
 import type { RunTarget } from './request.js';
 
 export interface ResolvedTarget {
@@ -24,11 +26,6 @@ function toPosix(relative: string): string {
   return relative.split(path.sep).join('/');
 }
 
-function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
 export function resolveTarget(target: RunTarget, args: string[], workdir: string, workdirMounted: boolean): ResolvedTarget {
   switch (target.kind) {
     case 'code':
@@ -45,9 +42,7 @@ export function resolveTarget(target: RunTarget, args: string[], workdir: string
         if (!statSync(real).isFile()) throw new SaferunError(`${target.path}: not a file`);
       } catch (error) {
         if (error instanceof SaferunError) throw error;
-        const code = (error as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'ELOOP' ? 'symlink loop' : code === 'EACCES' ? 'permission denied' : String(code ?? error);
-        throw new SaferunError(`${target.path}: cannot open the script (${why})`);
+        throw new SaferunError(`${target.path}: cannot open the script (${describeFsError(error)})`);
       }
       const display = ['python3', target.path, ...args].join(' ');
       if (workdirMounted && isInside(hostPath, workdir) && isInside(real, realpathSync(workdir))) {

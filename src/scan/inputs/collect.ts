@@ -6,22 +6,14 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import type { FileOrigin } from '../scan-cache.js';
+import { describeFsError } from '../../util/fs-errors.js';
+import { isInside } from '../../util/paths.js';
 import path from 'node:path';
 import { archiveKind, readArchive } from './archive.js';
 import { notebookSource } from './notebook.js';
 import { hasPythonShebang, isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
 
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs']);
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'no such file' : (code ?? String(error));
-}
-
-function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
 
 export async function collectSources(paths: string[], cwd: string, limits: InputLimits, sink: SourceSink): Promise<number> {
   let files = 0;
@@ -48,7 +40,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     try {
       bytes = await readFile(absolute);
     } catch (error) {
-      return sink.skip(name, `unreadable: ${describe(error)}`);
+      return sink.skip(name, `unreadable: ${describeFsError(error)}`);
     }
     if (!candidate && !explicit && !hasPythonShebang(bytes)) return;
     files++;
@@ -75,7 +67,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (error) {
-        sink.skip(display(dir), `unreadable directory: ${describe(error)}`);
+        sink.skip(display(dir), `unreadable directory: ${describeFsError(error)}`);
         continue;
       }
       if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg')) continue; // a virtualenv
@@ -89,7 +81,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
           try {
             target = await realpath(absolute);
           } catch (error) {
-            sink.skip(display(absolute), `broken symlink: ${describe(error)}`);
+            sink.skip(display(absolute), `broken symlink: ${describeFsError(error)}`);
             continue;
           }
           if (!isInside(target, realRoot)) {
@@ -113,7 +105,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     try {
       info = await stat(absolute);
     } catch (error) {
-      sink.skip(input, `cannot open: ${describe(error)}`);
+      sink.skip(input, `cannot open: ${describeFsError(error)}`);
       continue;
     }
     if (info.isDirectory()) await walk(absolute);
