@@ -80,12 +80,17 @@ export class SnapshotStore {
     return index;
   }
 
+  /** Writes a file whole or not at all: to a temp name in the store, then renamed into place. */
+  async writeAtomic(target: string, data: string): Promise<void> {
+    const temp = this.tempPath();
+    await writeFile(temp, data);
+    await rename(temp, target);
+  }
+
   /** Publishes a finished pack: pack file first, then its index (the index is what makes it visible). */
   async commitPack(tempPack: string, packId: string, entries: [string, number, number][]): Promise<void> {
     await rename(tempPack, path.join(this.packsDir, `${packId}.pack`));
-    const tempIndex = this.tempPath();
-    await writeFile(tempIndex, JSON.stringify({ version: 1, entries } satisfies PackIndexFile));
-    await rename(tempIndex, path.join(this.packsDir, `${packId}.idx`));
+    await this.writeAtomic(path.join(this.packsDir, `${packId}.idx`), JSON.stringify({ version: 1, entries } satisfies PackIndexFile));
   }
 
   async removePack(packId: string): Promise<void> {
@@ -110,9 +115,7 @@ export class SnapshotStore {
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
-    const temp = this.tempPath();
-    await writeFile(temp, JSON.stringify(manifest));
-    await rename(temp, path.join(this.manifestsDir, `${manifest.id}.json`));
+    await this.writeAtomic(path.join(this.manifestsDir, `${manifest.id}.json`), JSON.stringify(manifest));
   }
 
   async readManifest(id: string): Promise<Manifest> {

@@ -9,7 +9,7 @@ import { closeSync, createReadStream, existsSync, openSync, readSync, rmSync } f
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PackWorkerInput, PackWorkerOutput } from './pack-worker.js';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
 import { formatBytes } from '../config/units.js';
@@ -48,9 +48,7 @@ async function loadStatCache(store: SnapshotStore): Promise<StatCache> {
 }
 
 async function saveStatCache(store: SnapshotStore, cache: StatCache): Promise<void> {
-  const temp = store.tempPath();
-  await writeFile(temp, JSON.stringify(cache));
-  await rename(temp, path.join(store.root, 'statcache.json'));
+  await store.writeAtomic(path.join(store.root, 'statcache.json'), JSON.stringify(cache));
 }
 
 function readError(file: TreeEntry, error: unknown): SaferunError {

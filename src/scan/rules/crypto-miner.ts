@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import { matchStringLiteral, type Rule } from './rule.js';
 
 const MINER = /(stratum\+(tcp|ssl|tls):\/\/|xmrig|xmr-stak|cpuminer|minerd\b|nicehash|nanopool\.org|supportxmr\.com|minexmr\.com|moneroocean|2miners\.com|f2pool\.com|ethermine\.org|--donate-level|cryptonight|randomx)/i;
 
@@ -15,8 +15,7 @@ export const cryptoMiner: Rule = {
   },
   check({ model, report }) {
     for (const node of model.strings) {
-      const text = node.text;
-      const match = MINER.exec(text) ?? (text.includes('\\') ? MINER.exec(model.fold(node)?.value ?? '') : null);
+      const match = matchStringLiteral(model, node, MINER);
       if (match) report(node, `mining indicator ${JSON.stringify(match[0])}`);
     }
   },

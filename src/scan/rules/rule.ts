@@ -95,3 +95,12 @@ export function partialPath(model: ModuleModel, node: Node, depth = 0): string |
 
 const FILE_ACCESS = /^(builtins\.open|io\.open|codecs\.open|os\.open|os\.path\.(expanduser|join|exists|isfile)|pathlib\.Path(\(\)\.(home|joinpath|expanduser))?|pathlib\.Path\.home\(\)\.joinpath|shutil\.(copy|copy2|copyfile|copytree|make_archive)|glob\.glob|os\.listdir|os\.walk|zipfile\.ZipFile\(\)\.write|tarfile\.open\(\)\.add)$/;
 
+
+/**
+ * Tests a string literal against a pattern: its raw text first (cheap), and the folded value only
+ * when the literal has escapes that folding would undo.
+ */
+export function matchStringLiteral(model: ModuleModel, node: Node, pattern: RegExp): RegExpExecArray | null {
+  const text = node.text;
+  return pattern.exec(text) ?? (text.includes('\\') ? pattern.exec(model.fold(node)?.value ?? '') : null);
+}

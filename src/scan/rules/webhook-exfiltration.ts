@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import { matchStringLiteral, type Rule } from './rule.js';
 
 const WEBHOOK = /(discord(app)?\.com\/api\/webhooks\/|api\.telegram\.org\/bot|hooks\.slack\.com\/services\/|webhook\.site\/|pipedream\.net|requestbin|interact\.sh|oast\.(fun|pro|live|site|online|me)|burpcollaborator\.net|ngrok(-free)?\.(io|app))/i;
 
@@ -15,9 +15,7 @@ export const webhookExfiltration: Rule = {
   },
   check({ model, report }) {
     for (const node of model.strings) {
-      // The literal's own text first (cheap); escapes are undone only for literals that have some.
-      const text = node.text;
-      const match = WEBHOOK.exec(text) ?? (text.includes('\\') ? WEBHOOK.exec(model.fold(node)?.value ?? '') : null);
+      const match = matchStringLiteral(model, node, WEBHOOK);
       if (match) report(node, `endpoint ${JSON.stringify(match[0])} in a string`);
     }
   },
