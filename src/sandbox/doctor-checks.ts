@@ -2,7 +2,9 @@
  * What `saferun doctor` checks on the engine. Each check says ok, warn or fail with a one-line
  * explanation and, when not ok, the fix.
  */
+import { Writable, type Readable } from 'node:stream';
 import { execa } from 'execa';
+import { demuxStream } from './demux.js';
 import { connectEngine } from './engine.js';
 import { findImage, sandboxImageName } from './image.js';
 import { LABEL_OWNER_PID, LABEL_RUN } from './host-config.js';
@@ -69,8 +71,15 @@ async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: stri
   });
   try {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    // Split Docker's framed stream properly: frame headers carry length bytes that are not text.
     const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const collect = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    demuxStream(stream as unknown as Readable, collect, collect);
     // The container can exit before its output has arrived: read only once the stream ends.
     const ended = new Promise<void>((resolve) => {
       stream.once('end', () => resolve());
@@ -80,7 +89,7 @@ async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: stri
     await container.start();
     await container.wait();
     await ended;
-    const [memory, pids, cpuQuota] = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008]/g, '').trim().split(/\s+/).slice(-3);
+    const [memory, pids, cpuQuota] = Buffer.concat(chunks).toString('utf8').trim().split(/\s+/).slice(-3);
     // Half a CPU is a 50 ms quota per 100 ms period on both cgroup versions.
     const ok = memory === String(64 * 1024 * 1024) && pids === '32' && cpuQuota === '50000';
     return ok
