@@ -1,7 +1,7 @@
 /**
  * bench/detect: detection quality on known-malicious and benign packages.
  *
- *   npm run bench:detect -- --malicious DIR [--benign DIR ...] [--set tune|measure|all] [--json]
+ *   npm run bench:detect -- --malicious DIR [--benign DIR ...] [--set tune|measure|all] [--missed FILE] [--json]
  *
  * DIR for --malicious holds one directory per package (e.g. the public pypi_malregistry layout
  * <name>/<version>/<archive>); archives are read in memory, never extracted or run. Packages whose
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         const top = topFinding(result.findings);
         missedTop[top] = (missedTop[top] ?? 0) + 1;
         // Per-package detail only for the tuning set: the measure set must stay unseen by tuning.
-        if (set === 'tune') missedNames.push(name);
+        if (set === 'tune') missedNames.push(`${name}\t${result.riskLevel}\t${top}`);
       }
     }
     const scanned = names.length - failed;
@@ -109,9 +109,12 @@ async function main(): Promise<void> {
     const line = `malicious (${set} set${limit ? `, sample of ${limit}` : ''}): ${caught}/${scanned} packages at high/critical = ${pct(caught / Math.max(1, scanned))} (95% CI ${pct(lo)}–${pct(hi)})${failed ? `; ${failed} failed to scan` : ''}`;
     const histogram = Object.entries(missedTop).sort((a, b) => b[1] - a[1]).map(([k, v]) => `    ${v}  ${k}`).join('\n');
     process.stdout.write(`${line}\n  missed packages by their risk level: ${JSON.stringify(missedBy)}\n  missed packages by their highest finding:\n${histogram}\n`);
-    if (missedNames.length && !process.argv.includes('--json')) process.stdout.write(`  missed (tune set only): ${missedNames.slice(0, 40).join(', ')}${missedNames.length > 40 ? ' …' : ''}\n`);
+    const shortNames = missedNames.map((entry) => entry.split('\t')[0]!);
+    if (shortNames.length && !process.argv.includes('--json')) process.stdout.write(`  missed (tune set only): ${shortNames.slice(0, 40).join(', ')}${shortNames.length > 40 ? ' …' : ''}\n`);
+    const missedFile = args('missed')[0];
+    if (missedFile && set === 'tune') writeFileSync(missedFile, missedNames.map((entry) => `${entry}\n`).join(''));
     report.push(`## ${line}`, '', `Missed by risk level: ${JSON.stringify(missedBy)}`, '', 'Missed packages by their highest finding:', '', '```', histogram, '```', '');
-    if (set === 'tune' && missedNames.length) report.push(`Missed (tune set): ${missedNames.slice(0, 200).join(', ')}`, '');
+    if (set === 'tune' && shortNames.length) report.push(`Missed (tune set): ${shortNames.slice(0, 200).join(', ')}`, '');
     Object.assign(summary, { malicious: { packages: scanned, failed, caught, recall: caught / Math.max(1, scanned), ci: [lo, hi], missedBy, missedTop } });
   }
   for (const dir of benign) {

@@ -11,6 +11,7 @@ import { RULES } from '../rules/index.js';
 import type { Rule, RuleContext } from '../rules/rule.js';
 import type { Confidence, Finding, Severity } from '../types.js';
 import { decodePythonSource } from './decode.js';
+import { findEmbeddedCode } from './embedded-code.js';
 import { ModuleModel } from './module-model.js';
 import { loadPythonParser, moduleModelQuery } from './parser.js';
 
@@ -68,7 +69,10 @@ export async function createAnalyzer(options: { rules?: readonly Rule[] } = {}):
   return { analyze: (displayPath, source) => analyzeSource(parser, rules, displayPath, source) };
 }
 
-function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: string, source: Uint8Array): SourceAnalysis {
+/** Code embedded as text inside code inside code… is followed this deep. */
+const MAX_EMBEDDING_DEPTH = 2;
+
+function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: string, source: Uint8Array, depth = 0): SourceAnalysis {
   const parseErrors: ParseProblem[] = [];
   const decoded = decodePythonSource(source);
   if (decoded.problem) parseErrors.push({ line: 1, column: 1, message: decoded.problem });
@@ -100,7 +104,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
         file: displayPath,
         isSetupScript: path.basename(displayPath.split('!/').pop() ?? displayPath) === 'setup.py',
         model,
-        report(node: Node, message: string, override?: { severity?: Severity; confidence?: Confidence }) {
+        report(node: Node, message: string, override?: { severity?: Severity; confidence?: Confidence; category?: string }) {
           const line = node.startPosition.row + 1;
           const key = `${rule.meta.id}:${line}:${node.startPosition.column}`;
           if (seen.has(key)) return;
@@ -110,7 +114,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
             title: rule.meta.title,
             severity: override?.severity ?? rule.meta.severity,
             confidence: override?.confidence ?? rule.meta.confidence,
-            category: rule.meta.category,
+            category: override?.category ?? rule.meta.category,
             cwe: rule.meta.cwe,
             file: displayPath,
             line,
@@ -127,11 +131,36 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
         parseErrors.push({ line: 1, column: 1, message: `rule ${rule.meta.id} failed on this file: ${(error as Error).message}` });
       }
     }
+    if (depth < MAX_EMBEDDING_DEPTH) findings.push(...embeddedFindings(parser, rules, displayPath, model, lines, depth));
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
     return { findings, parseErrors };
   } finally {
     tree.delete();
   }
+}
+
+/** Findings in code carried as text (written to a file, run by python -c or exec), placed where it is carried. */
+function embeddedFindings(parser: Parser, rules: readonly Rule[], displayPath: string, model: ModuleModel, lines: string[], depth: number): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const { node, code, how } of findEmbeddedCode(model)) {
+    const inner = analyzeSource(parser, rules, displayPath, Buffer.from(code, 'utf8'), depth + 1);
+    const line = node.startPosition.row + 1;
+    for (const finding of inner.findings) {
+      const key = `${finding.ruleId}:${line}:${finding.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push({
+        ...finding,
+        line,
+        column: node.startPosition.column + 1,
+        endLine: node.endPosition.row + 1,
+        snippet: (lines[line - 1] ?? '').trim().slice(0, 200),
+        message: `in ${how} (its line ${finding.line}): ${finding.message}`,
+      });
+    }
+  }
+  return findings;
 }
 
 /** The first few ERROR / MISSING nodes, as "line:col: syntax error" problems. */

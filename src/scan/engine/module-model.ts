@@ -7,6 +7,7 @@
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
 import type { Node, Query } from 'web-tree-sitter';
 import { BUILTIN_NAMES, normaliseIdentifier } from './names.js';
+import { classifyCommand } from './shell-command.js';
 
 export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
 
@@ -35,6 +36,7 @@ const DECODERS = new Set([
 const DOWNLOADERS = /^(requests\.(get|post|request|Session\(\)\.(get|post))|urllib\.request\.urlopen|urllib2\.urlopen|urllib\.urlopen|urllib\.request\.Request|http\.client\.HTTPS?Connection\(\)\.getresponse|httpx\.(get|post)|aiohttp\.ClientSession\(\)\.get|socket\.socket\(\)\.recv|socket\.create_connection\(\)\.recv|pycurl\.Curl)$/;
 
 const SECRET_SOURCES = /^(os\.environ(\.(get|copy|items|keys|values))?|os\.getenv|os\.environb|dotenv\.(load_dotenv|dotenv_values)|keyring\.get_password|browser_cookie3\.\w+|win32crypt\.CryptUnprotectData)$/;
+const COMMAND_OUTPUT = /^(subprocess\.(check_output|getoutput|getstatusoutput|run|Popen)|os\.popen|commands\.getoutput)$/;
 const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
 
 export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)|id_(rsa|dsa|ecdsa|ed25519)|\.git-credentials|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials\.json|Login Data|Cookies|Local State|key[34]\.db|logins\.json|wallet\.dat|\.config[\\/](google-chrome|chromium|BraveSoftware|discord)|Local Storage[\\/]leveldb|\.env$/i;
@@ -59,6 +61,14 @@ export class ModuleModel {
   private readonly functions: { start: number; end: number; id: number }[] = [];
   /** Names of functions and classes the module defines: they hide builtins of the same name. */
   private readonly definedNames = new Set<string>();
+  /** Functions the module defines, by name: calls to them carry the tags of what they return. */
+  private readonly functionDefs = new Map<string, Node[]>();
+  /** Every parameter name of every function: such a name is never a missing import. */
+  private readonly parameterNames = new Set<string>();
+  /** Every name assigned or iterated in any scope. */
+  private readonly boundNames = new Set<string>();
+  /** "<scope id>:name" → what a for loop or comprehension iterates over (tags only). */
+  private readonly iterated = new Map<string, Node[]>();
 
   constructor(
     readonly root: Node,
@@ -120,13 +130,39 @@ export class ModuleModel {
         case 'except_clause':
           this.exceptClauses.push(node);
           break;
+        case 'for_statement':
+        case 'for_in_clause': {
+          // for c in data: ... — c carries data's tags (never its folded value: it is one item)
+          const left = node.childForFieldName('left');
+          const right = node.childForFieldName('right');
+          if (left && right) for (const name of targetNames(left)) this.iterate(this.scopeOf(node), name, right);
+          break;
+        }
       }
     }
   }
 
   private define(node: Node): void {
     const name = node.childForFieldName('name');
-    if (name) this.definedNames.add(normaliseIdentifier(name.text));
+    if (!name) return;
+    const normalised = normaliseIdentifier(name.text);
+    this.definedNames.add(normalised);
+    if (node.type !== 'function_definition') return;
+    const list = this.functionDefs.get(normalised);
+    if (list) list.push(node);
+    else this.functionDefs.set(normalised, [node]);
+    for (const parameter of node.childForFieldName('parameters')?.namedChildren ?? []) {
+      const id = parameter?.type === 'identifier' ? parameter : parameter?.namedChildren.find((c) => c?.type === 'identifier');
+      if (id) this.parameterNames.add(normaliseIdentifier(id.text));
+    }
+  }
+
+  private iterate(scope: number, name: string, iterable: Node): void {
+    this.boundNames.add(normaliseIdentifier(name));
+    const key = `${scope}:${normaliseIdentifier(name)}`;
+    const list = this.iterated.get(key);
+    if (list) list.push(iterable);
+    else this.iterated.set(key, [iterable]);
   }
 
   /**
@@ -182,6 +218,7 @@ export class ModuleModel {
   }
 
   private assign(scope: number, name: string, value: Node): void {
+    this.boundNames.add(normaliseIdentifier(name));
     const key = `${scope}:${normaliseIdentifier(name)}`;
     const list = this.assigned.get(key);
     if (list) list.push(value);
@@ -193,6 +230,26 @@ export class ModuleModel {
     const normalised = normaliseIdentifier(name);
     const scope = this.scopeOf(at);
     return this.assigned.get(`${scope}:${normalised}`) ?? (scope === 0 ? [] : (this.assigned.get(`0:${normalised}`) ?? []));
+  }
+
+  private iteratedValues(name: string, at: Node): Node[] {
+    const normalised = normaliseIdentifier(name);
+    const scope = this.scopeOf(at);
+    return [...(this.iterated.get(`${scope}:${normalised}`) ?? []), ...(scope === 0 ? [] : (this.iterated.get(`0:${normalised}`) ?? []))];
+  }
+
+  /** The expressions a module-defined function returns (for tags: a decode helper returns decoded data). */
+  private returnedValues(name: string): Node[] {
+    const defs = this.functionDefs.get(normaliseIdentifier(name));
+    if (!defs) return [];
+    const values: Node[] = [];
+    for (const def of defs) {
+      for (const statement of def.descendantsOfType('return_statement')) {
+        const value = statement?.namedChildren[0];
+        if (value) values.push(value);
+      }
+    }
+    return values;
   }
 
   private bindAssignment(node: Node, scope: number): void {
@@ -276,7 +333,7 @@ export class ModuleModel {
           if (viaValue) return viaValue;
         }
         if (BUILTIN_NAMES.has(name) && !this.definedNames.has(name)) return `builtins.${name}`;
-        return undefined;
+        return this.missingImport(name);
       }
       case 'attribute': {
         const object = node.childForFieldName('object');
@@ -325,6 +382,17 @@ export class ModuleModel {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A well-known module name used but never bound (no import, assignment, parameter or
+   * definition): the import was cut from the excerpt, hidden in exec'd text or a star import.
+   * Python would raise NameError otherwise, so reading it as that module is safe.
+   */
+  private missingImport(name: string): string | undefined {
+    const module = UNBOUND_MODULES.get(name);
+    if (!module || this.definedNames.has(name) || this.parameterNames.has(name)) return undefined;
+    return this.boundNames.has(name) ? undefined : module;
   }
 
   // ── constant folding ───────────────────────────────────────────────────────────────────────
@@ -472,7 +540,9 @@ export class ModuleModel {
         if (items.type === 'generator_expression' || items.type === 'list_comprehension') return this.foldCharComprehension(items, separator.value, depth);
         return undefined;
       }
-      if (object && !name?.startsWith('base64.') && !name?.startsWith('codecs.') && !name?.startsWith('zlib.') && !name?.startsWith('binascii.') && name !== 'bytes.fromhex') {
+      // base64.b64decode(x) is a module function, not a method of a string; base64.b64decode(x).decode() is.
+      const moduleFunction = name !== undefined && !name.includes('()') && /^(base64|codecs|zlib|binascii|gzip|bz2|lzma)\./.test(name);
+      if (object && !moduleFunction && name !== 'bytes.fromhex') {
         const base = this.fold(object, depth + 1);
         if (base) {
           const arg = (i: number): string | undefined => (positional[i] ? this.fold(positional[i], depth + 1)?.value : undefined);
@@ -593,16 +663,24 @@ export class ModuleModel {
     switch (node.type) {
       case 'identifier':
         for (const value of this.assignedValues(node.text, node)) add(this.tags(value, depth + 1));
+        for (const iterable of this.iteratedValues(node.text, node)) add(this.tags(iterable, depth + 1));
         break;
       case 'call': {
         const fn = node.childForFieldName('function');
         const name = fn ? this.qualify(fn, depth + 1) : undefined;
+        if (fn?.type === 'identifier' && !name) for (const value of this.returnedValues(fn.text)) add(this.tags(value, depth + 1));
         const bare = name?.replace(/\(\)$/, '');
         if (bare && DECODERS.has(bare)) tags.add('decoded');
         if (bare === 'builtins.chr' && !this.fold(node)) tags.add('decoded'); // chr(ord(c) ^ k): decryption at run time
         if (bare && DOWNLOADERS.test(bare)) tags.add('downloaded');
         if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
+        if (bare && COMMAND_OUTPUT.test(bare)) {
+          // the output of `wmic csproduct get uuid`, `curl ifconfig.me`, `whoami` identifies the machine
+          const command = node.childForFieldName('arguments')?.namedChildren[0];
+          const text = command ? this.fold(command)?.value : undefined;
+          if (text && classifyCommand(text)?.behaviour === 'reconnaissance') tags.add('sysinfo');
+        }
         if (name === 'builtins.open' || name === 'io.open' || name === 'pathlib.Path') {
           const path = node.childForFieldName('arguments')?.namedChildren[0];
           const folded = path ? this.fold(path) : undefined;
@@ -633,6 +711,22 @@ export class ModuleModel {
     return tags;
   }
 }
+
+/** Names bound by a for target: c, (k, v), [a, b]. */
+function targetNames(target: Node): string[] {
+  if (target.type === 'identifier') return [target.text];
+  if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern' || target.type === 'tuple' || target.type === 'list') {
+    return target.namedChildren.flatMap((child) => (child ? targetNames(child) : []));
+  }
+  return [];
+}
+
+/** Modules whose bare name, used but never bound, is read as the module (see missingImport). */
+const UNBOUND_MODULES = new Map(
+  ['os', 'sys', 'subprocess', 'socket', 'platform', 'getpass', 'base64', 'zlib', 'marshal', 'pickle', 'codecs', 'binascii', 'ctypes', 'shutil', 'requests', 'urllib', 'urllib2', 'httpx', 'uuid', 'psutil', 'winreg', '_winreg', 'pty', 'tempfile', 'webbrowser', 'smtplib', 'ftplib', 'telnetlib', 'importlib', 'builtins']
+    .map((name): [string, string] => [name, name])
+    .concat([['request', 'urllib.request']]),
+);
 
 /** A call's arguments; `f(x for x in y)` has the generator itself as its argument list. */
 export function argumentNodes(call: Node): Node[] {

@@ -5,7 +5,7 @@ import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 let loading: Promise<Parser> | undefined;
 
 /** The node kinds the module model is built from (see ModuleModel). */
-const MODEL_QUERY = '[(call) (import_statement) (import_from_statement) (assignment) (comment) (string) (class_definition) (with_item) (function_definition) (lambda) (augmented_assignment) (except_clause)] @node';
+const MODEL_QUERY = '[(call) (import_statement) (import_from_statement) (assignment) (comment) (string) (class_definition) (with_item) (function_definition) (lambda) (augmented_assignment) (except_clause) (for_statement) (for_in_clause)] @node';
 
 let modelQuery: Query | undefined;
 

@@ -2,7 +2,7 @@ import { CREDENTIAL_PATH } from '../engine/module-model.js';
 import { partialPath, type Rule } from './rule.js';
 
 /** Calls that read or take away a file's content. */
-const READERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|shutil\.(copy|copy2|copyfile|copytree|make_archive)|glob\.glob|os\.listdir|os\.walk|zipfile\.ZipFile\(\)\.write|tarfile\.open\(\)\.add|pathlib\.Path\(\)\.(read_text|read_bytes|open))$/;
+const READERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|shutil\.(copy|copy2|copyfile|copytree|make_archive)|glob\.glob|os\.listdir|os\.walk|zipfile\.ZipFile\(\)\.write|tarfile\.open\(\)\.add|pathlib\.Path\(\)\.(read_text|read_bytes|open)|sqlite3\.connect)$/;
 /** Calls that only name a path. */
 const BUILDERS = /^(os\.path\.(expanduser|join|exists|isfile)|pathlib\.Path(\(\)\.(home|joinpath|expanduser))?|pathlib\.Path\.home\(\)\.joinpath)$/;
 /** Public or non-secret files in those places. */
@@ -31,7 +31,8 @@ export const credentialAccess: Rule = {
         // Tool configuration files (.pypirc, .netrc, .npmrc, .env) are read by legitimate tools too.
         const toolConfig = !/\.(ssh|aws|gnupg|kube)|id_(rsa|dsa|ecdsa|ed25519)|Login Data|Cookies|logins\.json|key[34]\.db|wallet|Local Storage|google-chrome|chromium|BraveSoftware|discord/i.test(path);
         const severity = toolConfig || !reads ? 'medium' : 'high';
-        report(call.node, `${call.name}() ${reads ? 'reads' : 'names'} ${JSON.stringify(path.slice(0, 80))}`, { severity });
+        // packaging and network tools read their own .pypirc/.netrc/.npmrc: alone, that is a guess
+        report(call.node, `${call.name}() ${reads ? 'reads' : 'names'} ${JSON.stringify(path.slice(0, 80))}`, { severity, ...(toolConfig ? { confidence: 'low' as const } : {}) });
       }
     }
   },

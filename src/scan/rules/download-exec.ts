@@ -15,8 +15,9 @@ export const downloadExec: Rule = {
   },
   check({ model, report }) {
     for (const call of callsTo(model, (name) => RUNNERS.test(name))) {
-      const payload = call.args[0];
-      if (payload && model.tags(payload).has('downloaded')) report(call.node, `${call.name!.replace('builtins.', '')}() of data fetched from the network`);
+      // the payload may hide in a keyword (exec(t=requests.get(u).text)) as well as the first argument
+      const payloads = [call.args[0], ...call.keywords.values()].filter((node) => node !== undefined);
+      if (payloads.some((payload) => model.tags(payload).has('downloaded'))) report(call.node, `${call.name!.replace('builtins.', '')}() of data fetched from the network`);
     }
   },
 };

@@ -1,4 +1,5 @@
-import type { Rule } from './rule.js';
+import type { Node } from 'web-tree-sitter';
+import { commandText, partialPath, type Rule } from './rule.js';
 
 const DOWNLOAD = /^(requests\.(get|post|request)|requests\.Session\(\)\.get|urllib\.request\.(urlopen|urlretrieve)|urllib\.(urlopen|urlretrieve)|urllib2\.urlopen|httpx\.get|wget\.download|http\.client\.HTTPS?Connection)$/;
 const START = /^(os\.(startfile|system|popen|exec\w*|spawn\w*|posix_spawnp?)|subprocess\.\w+|asyncio\.create_subprocess_(exec|shell)|ctypes\.windll\.shell32\.ShellExecute[AW]?)$/;
@@ -22,7 +23,12 @@ export const dropper: Rule = {
     if (starts.length === 0) return;
     const madeExecutable = model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));
     // What is started must itself look like a dropped program, not a tool such as git.
-    const start = starts.find((call) => call.name === 'os.startfile' || EXECUTABLE.test(call.node.text) || (madeExecutable && call.args[0]?.type === 'identifier'));
-    if (start) report(start.node, `downloads (${download.name}) and starts a program (${start.name})`);
+    // The program started, as far as it is known: the call's text, then its arguments' paths and command text.
+    const started = (arg: Node): string[] => (arg.type === 'list' || arg.type === 'tuple' ? arg.namedChildren.flatMap((item) => (item ? started(item) : [])) : [partialPath(model, arg) ?? '', commandText(model, arg)]);
+    const startsDroppedProgram = (call: (typeof starts)[number]): boolean =>
+      call.name === 'os.startfile' || EXECUTABLE.test(call.node.text) || call.args.flatMap(started).some((text) => EXECUTABLE.test(text)) || (madeExecutable && call.args[0]?.type === 'identifier');
+    for (const start of starts) {
+      if (startsDroppedProgram(start)) report(start.node, `downloads (${download.name}) and starts a program (${start.name})`);
+    }
   },
 };

@@ -1,4 +1,6 @@
-import type { Rule } from './rule.js';
+import { commandText, PROCESS_START, type Rule } from './rule.js';
+
+const NETWORK_TOOL = /^\s*(\S*[\\/])?(ping|ping6|nslookup|dig|host|curl|wget|nc|ncat|netcat|telnet|ssh|scp|ftp|tftp|Invoke-WebRequest|iwr|Invoke-RestMethod|irm)(\.exe)?\s/i;
 
 const NETWORK_SINKS = /^(requests\.(get|post|put|patch|request|Session\(\)\.(get|post|put))|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|httpx\.(get|post|put)|http\.client\.HTTPS?Connection\(\)\.request|socket\.(socket|create_connection)\(\)\.(send|sendall|sendto)|smtplib\.SMTP(_SSL)?\(\)\.(sendmail|send_message)|ftplib\.FTP\(\)\.storbinary|socket\.gethostbyname|socket\.getaddrinfo|dns\.resolver\.(resolve|query)|aiohttp\.ClientSession\(\)\.post)$/;
 
@@ -15,7 +17,9 @@ export const exfiltration: Rule = {
   },
   check({ model, report }) {
     for (const call of model.calls) {
-      if (!call.name || !NETWORK_SINKS.test(call.name)) continue;
+      // a command line that reaches the network (ping/nslookup/dig resolve names: DNS exfiltration)
+      const networkCommand = call.name !== undefined && PROCESS_START.test(call.name) && NETWORK_TOOL.test(call.args.map((arg) => commandText(model, arg)).join(' '));
+      if (!call.name || !(NETWORK_SINKS.test(call.name) || networkCommand)) continue;
       const values = [...call.args, ...call.keywords.values()];
       const tags = new Set(values.flatMap((v) => [...model.tags(v)]));
       if (tags.has('secret')) report(call.node, `${call.name.replace(/\(\)/g, '')}() sends data read from the environment or credential files`);

@@ -7,6 +7,7 @@ import { destructiveFileOps } from './destructive-file-ops.js';
 import { hardcodedSecret } from './hardcoded-secret.js';
 import { insecureTransport } from './insecure-transport.js';
 import { keyloggerClipboard } from './keylogger-clipboard.js';
+import { maliciousCommand } from './malicious-command.js';
 import { nativeCode } from './native-code.js';
 import { networkExposure } from './network-exposure.js';
 import { obfuscation } from './obfuscation.js';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   encodedPayloadExec,
   downloadExec,
   dropper,
+  maliciousCommand,
   reverseShell,
   credentialAccess,
   exfiltration,

@@ -1,6 +1,6 @@
 /** What a rule is: metadata people read (docs, SARIF) and a check over one module. */
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel, CallSite } from '../engine/module-model.js';
+import { unescapePython, type ModuleModel, type CallSite } from '../engine/module-model.js';
 import type { Confidence, Severity } from '../types.js';
 
 export interface RuleMeta {
@@ -20,7 +20,8 @@ export interface RuleContext {
   /** setup.py runs at install time: some behaviour is worse there. */
   isSetupScript: boolean;
   model: ModuleModel;
-  report(node: Node, message: string, override?: { severity?: Severity; confidence?: Confidence }): void;
+  /** A finding; the override may name a more precise category than the rule's usual one. */
+  report(node: Node, message: string, override?: { severity?: Severity; confidence?: Confidence; category?: string }): void;
 }
 
 export interface Rule {
@@ -84,6 +85,16 @@ export function partialPath(model: ModuleModel, node: Node, depth = 0): string |
     const parts = [node.childForFieldName('left'), node.childForFieldName('right')].map((part) => (part ? (partialPath(model, part, depth + 1) ?? '~') : '~'));
     return parts.join('');
   }
+  if (node.type === 'identifier') {
+    // path = base + "/Login Data"; open(path): one assignment (or a few alternatives) is followed
+    const values = model.assignedValues(node.text, node).filter((value) => value.id !== node.id);
+    const known = values.length <= 4 ? values.map((value) => partialPath(model, value, depth + 1)).filter((p): p is string => p !== undefined) : [];
+    return known.length > 0 ? known.join('\n') : undefined;
+  }
+  if (node.type === 'string' && node.children.some((child) => child?.type === 'interpolation')) {
+    // f"{base}/Local State"
+    return node.children.map((child) => (!child ? '' : child.type === 'interpolation' ? (child.namedChildren[0] ? (partialPath(model, child.namedChildren[0], depth + 1) ?? '~') : '~') : child.type === 'string_content' ? child.text : '')).join('');
+  }
   if (node.type === 'call') {
     const name = model.qualify(node.childForFieldName('function')!);
     const args = node.childForFieldName('arguments')?.namedChildren ?? [];
@@ -103,4 +114,58 @@ const FILE_ACCESS = /^(builtins\.open|io\.open|codecs\.open|os\.open|os\.path\.(
 export function matchStringLiteral(model: ModuleModel, node: Node, pattern: RegExp): RegExpExecArray | null {
   const text = node.text;
   return pattern.exec(text) ?? (text.includes('\\') ? pattern.exec(model.fold(node)?.value ?? '') : null);
+}
+
+/** Process-starting calls whose first argument is a command line or an argv list. */
+export const PROCESS_START = /^(os\.(system|popen[234]?|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|startfile)|subprocess\.(call|run|Popen|check_call|check_output|getoutput|getstatusoutput)|asyncio\.create_subprocess_(shell|exec)|commands\.(getoutput|getstatusoutput)|pty\.spawn|platform\.popen)$/;
+
+/**
+ * The text of a command as far as it is known: folded where constant, with "…" for the parts
+ * computed at run time (f"curl {url} | sh" → "curl … | sh"); argv lists are joined by spaces.
+ */
+export function commandText(model: ModuleModel, node: Node | undefined, depth = 0): string {
+  if (!node || depth > 8) return '…';
+  const folded = model.fold(node);
+  if (folded) return folded.value;
+  switch (node.type) {
+    case 'list':
+    case 'tuple':
+      return node.namedChildren.map((child) => (child ? commandText(model, child, depth + 1) : '…')).join(' ');
+    case 'string': {
+      let text = '';
+      for (const child of node.children) {
+        if (!child) continue;
+        if (child.type === 'string_content' || child.type === 'escape_sequence') text += unescapePython(child.text);
+        else if (child.type === 'interpolation') text += child.namedChildren[0] ? commandText(model, child.namedChildren[0], depth + 1) : '…';
+      }
+      return text;
+    }
+    case 'concatenated_string':
+      return node.namedChildren.map((child) => (child ? commandText(model, child, depth + 1) : '…')).join('');
+    case 'binary_operator': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const operator = node.childForFieldName('operator')?.text;
+      if (operator === '+') return commandText(model, left ?? undefined, depth + 1) + commandText(model, right ?? undefined, depth + 1);
+      if (operator === '%') return commandText(model, left ?? undefined, depth + 1).replace(/%[-#0 +]*\d*(\.\d+)?[sdrxif]/g, '…');
+      return '…';
+    }
+    case 'parenthesized_expression':
+      return commandText(model, node.namedChildren[0] ?? undefined, depth + 1);
+    case 'identifier': {
+      const values = model.assignedValues(node.text, node);
+      return values.length > 0 && values.length <= 4 ? values.map((value) => commandText(model, value, depth + 1)).join('\n') : '…';
+    }
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') return commandText(model, fn.childForFieldName('object') ?? undefined, depth + 1).replace(/\{[^{}]*\}/g, '…');
+      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'join') {
+        const items = node.childForFieldName('arguments')?.namedChildren[0];
+        return items ? commandText(model, items, depth + 1) : '…';
+      }
+      return '…';
+    }
+    default:
+      return '…';
+  }
 }

@@ -53,6 +53,9 @@ const RESOLVES: [string, string][] = [
   ['import builtins\nbuiltins.exec("1")', 'builtins.exec'],
   ['ｅｖａｌ("1")', 'builtins.eval'],
   ['import os.path\nos.path.join("a")', 'os.path.join'],
+  // a well-known module used without an import (excerpt, exec'd import, star import)
+  ['socket.gethostname()', 'socket.gethostname'],
+  ['def f():\n    return request.urlopen("u")\nf()\nrequest.urlopen("u")', 'urllib.request.urlopen'],
 ];
 
 for (const [source, expected] of RESOLVES) {
@@ -60,6 +63,12 @@ for (const [source, expected] of RESOLVES) {
     assert.equal(lastCall(source).name, expected);
   });
 }
+
+test('a parameter or variable named like a module is not that module', () => {
+  assert.equal(lastCall('def handle(socket):\n    socket.send(b"x")\nsocket.send(b"y")').name, null);
+  assert.equal(lastCall('platform = load()\nplatform.system()').name, null);
+  assert.equal(lastCall('for os in items:\n    pass\nos.system("x")').name, null);
+});
 
 test('a local function shadowing a builtin is not the builtin', () => {
   assert.notEqual(lastCall('def eval(x):\n    return x\neval("1")').name, 'builtins.eval');
@@ -73,6 +82,7 @@ const FOLDS: [string, string, boolean][] = [
   ['print("metsys"[::-1])', 'system', true],
   ['print(chr(111) + chr(115))', 'os', true],
   ['print(bytes.fromhex("6f73"))', 'os', true],
+  ['import base64\nprint(base64.b64decode("b3M=").decode("utf-8"))', 'os', true],
   ['import base64\nprint(base64.b64decode("b3M="))', 'os', true],
   ['import codecs\nprint(codecs.decode("bf", "rot13"))', 'os', true],
   ['import zlib\nprint(zlib.decompress(b"x\\x9c\\xcb/\\x06\\x00\\x01S\\x00\\xe3"))', 'os', true],

@@ -1,0 +1,39 @@
+/**
+ * What a command line does, read from its text (constant parts of it when the rest is computed
+ * at run time): the few shapes that only malware needs — fetch-and-run, reverse shells, hidden or
+ * encoded PowerShell, security tools switched off, start-up entries, wiping home or root.
+ * Pure; the patterns are about the command's grammar (a pipe into a shell, a flag), not about
+ * particular hosts or file names.
+ */
+
+export type CommandBehaviour = 'download-execute' | 'backdoor' | 'obfuscation' | 'anti-analysis' | 'persistence' | 'destructive' | 'reconnaissance';
+
+export interface CommandVerdict {
+  behaviour: CommandBehaviour;
+  severity: 'medium' | 'high' | 'critical';
+  what: string;
+}
+
+const FETCHER = String.raw`\b(curl|wget|fetch|invoke-webrequest|iwr|invoke-restmethod|irm|downloadstring|downloadfile|downloaddata|start-bitstransfer|net\.webclient|certutil(\.exe)?\s[^|;&]*-urlcache|bitsadmin(\.exe)?\s[^|;&]*/transfer)\b`;
+const INTERPRETER = String.raw`(sudo\s+)?((ba|z|da|k|fi)?sh|python[0-9.]*|perl|ruby|php|node|pwsh|powershell(\.exe)?|iex|invoke-expression|cmd(\.exe)?)\b`;
+
+const RULES: { pattern: RegExp; verdict: CommandVerdict }[] = [
+  { pattern: new RegExp(`${FETCHER}[^|;&\\n]*\\|\\s*${INTERPRETER}`, 'i'), verdict: { behaviour: 'download-execute', severity: 'critical', what: 'downloads a script and pipes it into an interpreter' } },
+  { pattern: new RegExp(`${FETCHER}[\\s\\S]*\\b(iex|invoke-expression|start-process|start\\s|chmod\\s+\\+?[0-7]*x|\\.exe\\b|\\.bat\\b|\\.ps1\\b|\\.vbs\\b|\\.scr\\b|&&\\s*\\.?/)`, 'i'), verdict: { behaviour: 'download-execute', severity: 'critical', what: 'downloads a program and starts it' } },
+  { pattern: /\b(mshta(\.exe)?\s+["']?(https?:|vbscript:|javascript:)|regsvr32(\.exe)?\s[^|;&]*\/i:\s*https?:|rundll32(\.exe)?\s[^|;&]*javascript:)/i, verdict: { behaviour: 'download-execute', severity: 'critical', what: 'runs a script from the network through a Windows system binary' } },
+  { pattern: /\/dev\/(tcp|udp)\/|\b(nc|ncat|netcat)(\.exe)?\s+([^|;&]*\s)?-[a-z]*[ec]\s|\bsocat\b[^|;&]*\bexec:|\bmkfifo\b[^;]*\b(nc|ncat|netcat)\b|\b(ba)?sh\s+-i\s*[>&]+/i, verdict: { behaviour: 'backdoor', severity: 'critical', what: 'wires a shell to a network connection (reverse shell)' } },
+  { pattern: /\bbase64\s+(-d|--decode|-D)\b[^;&]*\|\s*(sudo\s+)?((ba|z|da)?sh|python[0-9.]*|perl)\b|\b(powershell|pwsh)(\.exe)?\s[^|;&]*-e(nc(odedcommand)?)?\s+["']?[A-Za-z0-9+/=]{16,}/i, verdict: { behaviour: 'obfuscation', severity: 'critical', what: 'runs an encoded command' } },
+  { pattern: /\b(set-mppreference|add-mppreference)\b|disablerealtimemonitoring|\bnetsh\s+(adv)?firewall\s+set\s[^|;&]*\b(state\s+off|opmode\s+disable)|\bvssadmin(\.exe)?\s+delete\s+shadows|\bwevtutil(\.exe)?\s+cl\b|\bsetenforce\s+0\b|\bufw\s+disable\b/i, verdict: { behaviour: 'anti-analysis', severity: 'high', what: 'switches off security tools or erases logs and backups' } },
+  { pattern: /\bschtasks(\.exe)?\s+\/create\b|\breg(\.exe)?\s+add\s[^|;&]*\\(run|runonce|winlogon)\b|\bcrontab\s+-|\|\s*crontab\b|\bsystemctl\s+(--user\s+)?enable\b|\blaunchctl\s+load\b|>>?\s*["']?[~$\w/.{}-]*\/\.(bashrc|zshrc|bash_profile|profile|zprofile)\b/i, verdict: { behaviour: 'persistence', severity: 'high', what: 'installs itself to run again (scheduled task, Run key, crontab, service or shell rc file)' } },
+  { pattern: /\brm\s+(--?[a-z-]*\s+)*-[a-z]*r[a-z]*\s+(--?[a-z-]+\s+)*["']?(\/|\/\*|~\/?|~\/\*|\$home\/?\*?|\$\{home\}\/?\*?)["']?(\s|$|;|&)|\b(del|erase)\s+(\/[a-z]\s+)*[a-z]:\\\*?(\s|$)|\brd\s+\/s\s+\/q\s+[a-z]:\\(\s|$)|\bformat\s+[a-z]:|\bmkfs(\.\w+)?\s+\/dev\/|\bdd\s+[^|;&]*of=\/dev\/(sd|nvme|hd|vd)/i, verdict: { behaviour: 'destructive', severity: 'high', what: 'wipes the home directory, the root file system or a disk' } },
+  { pattern: /\b(powershell|pwsh)(\.exe)?\s[^|;&]*(-w(indowstyle)?\s+h(idden)?\b|-(executionpolicy|ep|exec)\s+bypass\b)/i, verdict: { behaviour: 'obfuscation', severity: 'high', what: 'runs PowerShell hidden or with its script checks bypassed' } },
+  { pattern: /\b(curl|wget)\s[^|;&]*\b(ifconfig\.me|ipinfo\.io|api\.ipify\.org|icanhazip\.com|checkip\.amazonaws\.com|ident\.me)|\bwmic(\.exe)?\s+(csproduct|bios|diskdrive|baseboard)\b|\bsysteminfo(\.exe)?\b|\bnet\s+user\b|\bwhoami(\.exe)?\b/i, verdict: { behaviour: 'reconnaissance', severity: 'medium', what: 'collects identifying information about the machine (public IP, hardware id, users)' } },
+];
+
+/** The most serious thing a command line does, if it is one of the shapes above. */
+export function classifyCommand(text: string): CommandVerdict | undefined {
+  // Command lines are short; a cap keeps the patterns linear on hostile input.
+  if (text.length > 4096) text = text.slice(0, 4096);
+  for (const { pattern, verdict } of RULES) if (pattern.test(text)) return verdict;
+  return undefined;
+}
