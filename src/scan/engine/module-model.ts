@@ -37,7 +37,7 @@ const DOWNLOADERS = /^(requests\.(get|post|request|Session\(\)\.(get|post))|urll
 
 const SECRET_SOURCES = /^(os\.environ(\.(get|copy|items|keys|values))?|os\.getenv|os\.environb|dotenv\.(load_dotenv|dotenv_values)|keyring\.get_password|browser_cookie3\.\w+|win32crypt\.CryptUnprotectData)$/;
 const COMMAND_OUTPUT = /^(subprocess\.(check_output|getoutput|getstatusoutput|run|Popen)|os\.popen|commands\.getoutput)$/;
-const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
+const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|os\.getcwd|os\.getuid|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
 
 export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)|id_(rsa|dsa|ecdsa|ed25519)|\.git-credentials|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials\.json|Login Data|Cookies|Local State|key[34]\.db|logins\.json|wallet\.dat|\.config[\\/](google-chrome|chromium|BraveSoftware|discord)|Local Storage[\\/]leveldb|\.env$/i;
 
@@ -668,8 +668,15 @@ export class ModuleModel {
       case 'call': {
         const fn = node.childForFieldName('function');
         const name = fn ? this.qualify(fn, depth + 1) : undefined;
-        if (fn?.type === 'identifier' && !name) for (const value of this.returnedValues(fn.text)) add(this.tags(value, depth + 1));
+        // a helper the module defines (decode(s), self._payload()) carries the tags of what it returns
+        const helper = !name ? (fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined) : undefined;
+        if (helper) for (const value of this.returnedValues(helper)) add(this.tags(value, depth + 1));
         const bare = name?.replace(/\(\)$/, '');
+        if (bare === 'builtins.bytes' || bare === 'builtins.bytearray') {
+          // bytes(int(bits[i:i+8], 2) for i in …), bytearray([b ^ k for b in blob]): decoding at run time
+          const argument = argumentNodes(node)[0];
+          if (argument?.type === 'generator_expression' || argument?.type === 'list_comprehension') tags.add('decoded');
+        }
         if (bare && DECODERS.has(bare)) tags.add('decoded');
         if (bare === 'builtins.chr' && !this.fold(node)) tags.add('decoded'); // chr(ord(c) ^ k): decryption at run time
         if (bare && DOWNLOADERS.test(bare)) tags.add('downloaded');

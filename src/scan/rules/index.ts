@@ -6,6 +6,7 @@ import { cryptoMiner } from './crypto-miner.js';
 import { destructiveFileOps } from './destructive-file-ops.js';
 import { hardcodedSecret } from './hardcoded-secret.js';
 import { insecureTransport } from './insecure-transport.js';
+import { hiddenEndpoint } from './hidden-endpoint.js';
 import { keyloggerClipboard } from './keylogger-clipboard.js';
 import { maliciousCommand } from './malicious-command.js';
 import { nativeCode } from './native-code.js';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   credentialAccess,
   exfiltration,
   webhookExfiltration,
+  hiddenEndpoint,
   setupInstallHook,
   persistence,
   destructiveFileOps,

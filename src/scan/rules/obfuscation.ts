@@ -1,3 +1,4 @@
+import { sourceLayout } from '../engine/layout.js';
 import type { Rule } from './rule.js';
 
 /** Shannon entropy in bits per character. */
@@ -57,8 +58,9 @@ export const obfuscation: Rule = {
       const computed = name.type === 'binary_operator' || name.type === 'subscript' || name.type === 'call';
       if (model.qualify(call.args[0]) === 'builtins' && computed && !model.fold(name)) report(call.node, 'a builtin looked up by a name assembled at run time (hides which function is called)', { severity: 'high' });
     }
-    const lines = source.split('\n');
-    const longest = lines.reduce((best, line, i) => (line.length > best.length ? { length: line.length, index: i } : best), { length: 0, index: 0 });
-    if (longest.length > 5000 && lines.length > 1) report(model.root.descendantForPosition({ row: longest.index, column: 0 }) ?? model.root, `a ${longest.length}-character line`, { severity: 'low' });
+    const layout = sourceLayout(model.root);
+    const longest = layout.longestLine;
+    if (longest.length > 5000 && model.root.endPosition.row > 0) report(model.root.descendantForPosition({ row: longest.row, column: 0 }) ?? model.root, `a ${longest.length}-character line`, { severity: 'low' });
+    if (layout.offscreenCode) report(model.root.descendantForPosition(layout.offscreenCode) ?? model.root, 'code pushed off-screen by a long run of blanks (hidden from anyone reading the file)');
   },
 };

@@ -1,6 +1,10 @@
 import { matchStringLiteral, type Rule } from './rule.js';
 
-const WEBHOOK = /(discord(app)?\.com\/api\/webhooks\/|api\.telegram\.org\/bot|hooks\.slack\.com\/services\/|webhook\.site\/|pipedream\.net|requestbin|interact\.sh|oast\.(fun|pro|live|site|online|me)|burpcollaborator\.net|ngrok(-free)?\.(io|app))/i;
+/**
+ * Chat webhooks, and services that hand anyone a URL or DNS name whose traffic they can read
+ * (request catchers, out-of-band interaction servers, DNS loggers, instant public tunnels).
+ */
+const WEBHOOK = /(discord(app)?\.com\/api\/webhooks\/|api\.telegram\.org\/bot|hooks\.slack\.com\/services\/|webhook\.site\b|pipedream\.net|requestbin|requestcatcher\.com|requestrepo\.com|hookbin\.com|beeceptor\.com|interact\.sh|oast\.(fun|pro|live|site|online|me)|oastify\.com|burpcollaborator\.net|canarytokens\.com|dnshook\.site|dnslog\.(cn|link)|ceye\.io|bxss\.me|ngrok(-free)?\.(io|app|dev)|trycloudflare\.com|\.loca\.lt\b|serveo\.net|localhost\.run|\.lhr\.life\b|bore\.pub)/i;
 
 export const webhookExfiltration: Rule = {
   meta: {
