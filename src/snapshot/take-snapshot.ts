@@ -5,10 +5,8 @@
  * leaves no manifest and is not listed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
-import type { PackWorkerInput, PackWorkerOutput } from './pack-worker.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
@@ -16,6 +14,7 @@ import { formatBytes } from '../config/units.js';
 import { loadIgnore } from './ignore-rules.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
+import { PackWorkers } from './parallel-pack.js';
 import { newSnapshotId, SnapshotStore, type PackIndex } from './store.js';
 import { walkTree, type TreeEntry } from './walk-tree.js';
 
@@ -51,6 +50,13 @@ async function saveStatCache(store: SnapshotStore, cache: StatCache): Promise<vo
   await store.writeAtomic(path.join(store.root, 'statcache.json'), JSON.stringify(cache));
 }
 
+/** Whether the stat cache knows any file under this root (a root seen by an earlier snapshot). */
+function hasEntryUnder(cache: StatCache, root: string): boolean {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  for (const key in cache) if (key.startsWith(prefix)) return true;
+  return false;
+}
+
 function readError(file: TreeEntry, error: unknown): SaferunError {
   return new SaferunError(`snapshot: cannot read ${file.absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix its permissions or exclude it in .saferunignore`, { cause: error });
 }
@@ -83,15 +89,26 @@ async function waitForPrune(store: SnapshotStore): Promise<void> {
 
 async function snapshotRoots(store: SnapshotStore, roots: string[], options: SnapshotOptions, started: number): Promise<SnapshotSummary> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
-  const listings = roots.map((root) => ({ root, listing: walkTree(root, loadIgnore(root)) }));
+  const [cache, index] = await Promise.all([loadStatCache(store), store.loadIndex()]);
+  // Roots never seen before will likely bring much new content: start the pack threads now, so
+  // their start-up overlaps the listing below. They are stopped again if they are not needed.
+  const unseen = roots.some((root) => !hasEntryUnder(cache, root));
+  let workers = unseen && os.availableParallelism() > 1 ? new PackWorkers() : undefined;
+  let listings;
+  try {
+    listings = roots.map((root) => ({ root, listing: walkTree(root, loadIgnore(root)) }));
+  } catch (error) {
+    await workers?.cancel();
+    throw error;
+  }
   const allFiles = listings.flatMap(({ listing }) => listing.entries.filter((e) => e.type === 'file'));
   const total = allFiles.reduce((sum, f) => sum + f.size, 0);
   if (total > maxBytes) {
+    await workers?.cancel();
     throw new SaferunError(
       `the snapshot would hold ${formatBytes(total)}, more than the ${formatBytes(maxBytes)} cap; exclude large paths in .saferunignore (gitignore syntax) or run with --no-snapshot`,
     );
   }
-  const [cache, index] = await Promise.all([loadStatCache(store), store.loadIndex()]);
   const hashes = new Map<string, string>();
   const toRead: TreeEntry[] = [];
   for (const file of allFiles) {
@@ -102,8 +119,17 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
   const id = newSnapshotId();
   let bytesAdded: number;
   const newBytes = toRead.reduce((sum, f) => sum + f.size, 0);
-  if (newBytes >= PARALLEL_THRESHOLD_BYTES && toRead.every((f) => f.size <= WHOLE_FILE_LIMIT) && os.availableParallelism() > 1) {
-    bytesAdded = await storeInParallel(store, id, toRead, index, hashes, cache);
+  const parallel = newBytes >= PARALLEL_THRESHOLD_BYTES && toRead.every((f) => f.size <= WHOLE_FILE_LIMIT) && os.availableParallelism() > 1;
+  if (!parallel) await workers?.cancel();
+  if (parallel) {
+    workers ??= new PackWorkers();
+    const stored = await workers.store(store, id, toRead, index);
+    if ('unreadable' in stored) throw readError({ absolute: stored.unreadable.path } as TreeEntry, { code: stored.unreadable.code });
+    for (const { file, hash } of stored.packed) {
+      hashes.set(file.absolute, hash);
+      cache[file.absolute] = { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, hash };
+    }
+    bytesAdded = stored.bytes;
   } else {
     const pack = new PackWriter(store);
     try {
@@ -185,46 +211,6 @@ async function storeNewContent(files: TreeEntry[], pack: PackWriter, index: Pack
       progress(i + 1);
       await new Promise((resolve) => setImmediate(resolve)); // let the progress view and pending writes run
     }
-  }
-}
-
-/**
- * Large first snapshots use two worker threads, each with its own pack. Files are shared out by
- * size parity: identical contents have identical sizes, so they meet in one worker and are stored once.
- */
-async function storeInParallel(store: SnapshotStore, id: string, files: TreeEntry[], index: PackIndex, hashes: Map<string, string>, cache: StatCache): Promise<number> {
-  const shares = [files.filter((f) => f.size % 2 === 0), files.filter((f) => f.size % 2 === 1)];
-  const temps = shares.map(() => store.tempPath());
-  const known = [...index.keys()];
-  try {
-    const outputs = await Promise.all(
-      shares.map(
-        (share, i) =>
-          new Promise<PackWorkerOutput>((resolve, reject) => {
-            const input: PackWorkerInput = { files: share.map((f) => ({ absolute: f.absolute, size: f.size })), known, packTemp: temps[i]! };
-            const worker = new Worker(new URL('./pack-worker.js', import.meta.url), { workerData: input });
-            worker.once('message', (output: PackWorkerOutput) => resolve(output));
-            worker.once('error', reject);
-            worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`snapshot worker exited with ${code}`))));
-          }),
-      ),
-    );
-    const failed = outputs.find((o) => o.error);
-    if (failed?.error) throw readError({ absolute: failed.error.path } as TreeEntry, { code: failed.error.code });
-    let bytes = 0;
-    for (let i = 0; i < shares.length; i++) {
-      const output = outputs[i]!;
-      shares[i]!.forEach((file, k) => {
-        const hash = output.hashes[k]!;
-        hashes.set(file.absolute, hash);
-        cache[file.absolute] = { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, hash };
-      });
-      if (output.entries.length > 0) await store.commitPack(temps[i]!, `${id}-${i}`, output.entries);
-      bytes += output.bytes;
-    }
-    return bytes;
-  } finally {
-    for (const temp of temps) rmSync(temp, { force: true });
   }
 }
 

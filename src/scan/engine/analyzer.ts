@@ -91,7 +91,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
   try {
     const lines = decoded.text.split('\n');
     const findings: Finding[] = [];
-    const model = new ModuleModel(tree.rootNode, moduleModelQuery(parser));
+    const model = new ModuleModel(tree.rootNode, moduleModelQuery());
     if (tree.rootNode.hasError) parseErrors.push(...syntaxErrors(tree.rootNode));
     const seen = new Set<string>();
     for (const [index, rule] of rules.entries()) {

@@ -1,6 +1,6 @@
 /** The Python grammar (tree-sitter, wasm), loaded once per process. */
 import { createRequire } from 'node:module';
-import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import type { Parser, Query, Tree } from 'web-tree-sitter';
 
 let loading: Promise<Parser> | undefined;
 
@@ -9,18 +9,21 @@ const MODEL_QUERY = '[(call) (import_statement) (import_from_statement) (assignm
 
 let modelQuery: Query | undefined;
 
-export function moduleModelQuery(parser: Parser): Query {
-  modelQuery ??= new Query(parser.language!, MODEL_QUERY);
+/** Compiled with the parser (a fully cached scan never loads the wasm runtime at all). */
+export function moduleModelQuery(): Query {
+  if (!modelQuery) throw new Error('moduleModelQuery: loadPythonParser() has not finished');
   return modelQuery;
 }
 
 export function loadPythonParser(): Promise<Parser> {
   loading ??= (async () => {
+    const { Language, Parser, Query } = await import('web-tree-sitter');
     await Parser.init();
     const require = createRequire(import.meta.url);
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
     const parser = new Parser();
     parser.setLanguage(language);
+    modelQuery = new Query(language, MODEL_QUERY);
     return parser;
   })();
   return loading;

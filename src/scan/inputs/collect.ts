@@ -2,9 +2,11 @@
  * Turns the paths a user named into sources: directories are walked (skipping VCS dirs,
  * virtualenvs, node_modules, caches), symlinks are never followed out of the root and symlinked
  * directories are not entered (so loops cannot happen), archives are read in memory.
+ * File-system calls are synchronous on purpose: thousands of metadata calls cost far less than
+ * thread-pool round trips, and nothing else runs meanwhile.
  */
 import type { Stats } from 'node:fs';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { FileOrigin } from '../scan-cache.js';
 import { describeFsError } from '../../util/fs-errors.js';
 import { isInside } from '../../util/paths.js';
@@ -38,7 +40,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(absolute);
+      bytes = readFileSync(absolute);
     } catch (error) {
       return sink.skip(name, `unreadable: ${describeFsError(error)}`);
     }
@@ -59,13 +61,13 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
   };
 
   const walk = async (root: string): Promise<void> => {
-    const realRoot = await realpath(root);
+    const realRoot = realpathSync(root);
     const stack = [root];
     while (stack.length > 0) {
       const dir = stack.pop()!;
       let entries;
       try {
-        entries = await readdir(dir, { withFileTypes: true });
+        entries = readdirSync(dir, { withFileTypes: true });
       } catch (error) {
         sink.skip(display(dir), `unreadable directory: ${describeFsError(error)}`);
         continue;
@@ -79,7 +81,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
         } else if (entry.isSymbolicLink()) {
           let target: string;
           try {
-            target = await realpath(absolute);
+            target = realpathSync(absolute);
           } catch (error) {
             sink.skip(display(absolute), `broken symlink: ${describeFsError(error)}`);
             continue;
@@ -88,11 +90,18 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
             sink.skip(display(absolute), 'symlink pointing outside the scanned directory (not followed)');
             continue;
           }
-          const targetStat = await stat(target).catch(() => undefined);
+          const targetStat = statSync(target, { throwIfNoEntry: false });
           if (targetStat?.isFile()) await handleFile(absolute, targetStat, false);
           // symlinked directories are not entered: their content is scanned where it really is
         } else if (entry.isFile()) {
-          const info = await lstat(absolute).catch(() => undefined);
+          // a file that can be neither Python nor an archive by its name is not even stat'ed
+          if (path.extname(entry.name) !== '' && !isPythonName(entry.name) && archiveKind(entry.name) === undefined && !/\.ipynb$/i.test(entry.name)) continue;
+          let info: Stats | undefined;
+          try {
+            info = lstatSync(absolute, { throwIfNoEntry: false });
+          } catch {
+            info = undefined;
+          }
           if (info) await handleFile(absolute, info, false);
         }
       }
@@ -103,7 +112,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     const absolute = path.resolve(cwd, input);
     let info;
     try {
-      info = await stat(absolute);
+      info = statSync(absolute);
     } catch (error) {
       sink.skip(input, `cannot open: ${describeFsError(error)}`);
       continue;
