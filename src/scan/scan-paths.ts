@@ -1,5 +1,7 @@
 /** `saferun scan` and the run pipeline share this: paths in, a versioned ScanResult out. */
+import { statSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { riskLevelOf } from '../policy/risk-level.js';
 import { createAnalyzer, engineVersion, type SourceAnalysis } from './engine/analyzer.js';
 import { collectSources } from './inputs/collect.js';
@@ -36,6 +38,14 @@ export interface FullScanResult extends ScanResult {
 /** Below this many sources a worker pool costs more than it saves. */
 const POOL_THRESHOLD = 24;
 
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export async function scanPaths(paths: string[], options: ScanOptions = {}): Promise<FullScanResult> {
   const started = performance.now();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -60,7 +70,12 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
       errors.push(...unit.errors);
     }
   };
-  await collectSources(paths, options.cwd ?? process.cwd(), limits, {
+  const jobs = options.jobs ?? os.availableParallelism();
+  // A directory usually holds enough sources for the pool: start its threads (loading the parser
+  // takes them ~150 ms) while the tree is walked. Closed again below if too few sources turn up.
+  const cwd = options.cwd ?? process.cwd();
+  let pool = jobs > 1 && paths.some((p) => isDirectory(path.resolve(cwd, p))) ? new AnalyzerPool(jobs) : undefined;
+  await collectSources(paths, cwd, limits, {
     source: (source) => sources.push(source),
     skip: (file, reason, origin) => {
       skipped.push({ file, reason });
@@ -84,23 +99,23 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     unitsOf(source.origin)?.push(unit);
     replay(unit);
   };
-  const jobs = options.jobs ?? os.availableParallelism();
   if (sources.length < POOL_THRESHOLD || jobs <= 1) {
+    await pool?.close();
     const analyzer = sources.length > 0 ? await createAnalyzer() : undefined;
     for (const source of sources) record(source, analyzer!.analyze(source.displayPath, source.bytes));
   } else {
-    const pool = new AnalyzerPool(jobs);
+    const running = pool ?? new AnalyzerPool(jobs);
     try {
       await Promise.all(
         sources.map(async (source) => {
-          const result = await pool.analyze(source.displayPath, source.bytes);
+          const result = await running.analyze(source.displayPath, source.bytes);
           if ('analysis' in result) return record(source, result.analysis);
           skipped.push({ file: source.displayPath, reason: 'time budget exceeded' });
           if (source.origin) produced.set(source.origin, undefined); // may pass next time: do not cache
         }),
       );
     } finally {
-      await pool.close();
+      await running.close();
     }
   }
   if (cache) {

@@ -64,7 +64,7 @@ export class ModuleModel {
   /** Functions the module defines, by name: calls to them carry the tags of what they return. */
   private readonly functionDefs = new Map<string, Node[]>();
   /** Every parameter name of every function: such a name is never a missing import. */
-  private readonly parameterNames = new Set<string>();
+  private parameterNamesMemo: Set<string> | undefined;
   /** Every name assigned or iterated in any scope. */
   private readonly boundNames = new Set<string>();
   /** "<scope id>:name" → what a for loop or comprehension iterates over (tags only). */
@@ -151,10 +151,22 @@ export class ModuleModel {
     const list = this.functionDefs.get(normalised);
     if (list) list.push(node);
     else this.functionDefs.set(normalised, [node]);
-    for (const parameter of node.childForFieldName('parameters')?.namedChildren ?? []) {
-      const id = parameter?.type === 'identifier' ? parameter : parameter?.namedChildren.find((c) => c?.type === 'identifier');
-      if (id) this.parameterNames.add(normaliseIdentifier(id.text));
+  }
+
+  /** Every parameter name of every function, gathered on first use (only missingImport asks). */
+  private get parameterNames(): Set<string> {
+    if (this.parameterNamesMemo) return this.parameterNamesMemo;
+    const names = new Set<string>();
+    for (const defs of this.functionDefs.values()) {
+      for (const def of defs) {
+        for (const parameter of def.childForFieldName('parameters')?.namedChildren ?? []) {
+          const id = parameter?.type === 'identifier' ? parameter : parameter?.namedChildren.find((c) => c?.type === 'identifier');
+          if (id) names.add(normaliseIdentifier(id.text));
+        }
+      }
     }
+    this.parameterNamesMemo = names;
+    return names;
   }
 
   private iterate(scope: number, name: string, iterable: Node): void {

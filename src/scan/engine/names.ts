@@ -1,7 +1,9 @@
 /** Identifier spelling: NFKC like CPython, so `ｅｖａｌ` is `eval`. */
 export function normaliseIdentifier(name: string): string {
-  return name.normalize('NFKC');
+  return ASCII.test(name) ? name : name.normalize('NFKC'); // ASCII is already NFKC: skip the work
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** The builtins a bare name can mean when nothing else binds it. */
 export const BUILTIN_NAMES = new Set([

@@ -47,7 +47,7 @@ export const obfuscation: Rule = {
     // Names in scripts no one writes by hand (Hyperion-style CJK or homoglyph identifiers).
     const source = model.root.text;
     const foreignNames = new Set<string>();
-    for (const match of source.matchAll(/^[ \t]*([^\x00-\x7F\s"'#(){}[\],.:;=+\-*/%&|^~<>!@]{4,})\s*[-+*/|&^%]?=(?!=)/gmu)) foreignNames.add(match[1]!);
+    if (/[^\x00-\x7F]/.test(source)) for (const match of source.matchAll(/^[ \t]*([^\x00-\x7F\s"'#(){}[\],.:;=+\-*/%&|^~<>!@]{4,})\s*[-+*/|&^%]?=(?!=)/gmu)) foreignNames.add(match[1]!);
     if (foreignNames.size >= 5) report(model.root, `${foreignNames.size} variables with machine-made non-Latin names (e.g. ${[...foreignNames][0]})`, { severity: 'high' });
     // Builtins looked up by a computed name: getattr(__builtins__, <expression>)
     for (const call of model.calls) {
