@@ -170,11 +170,7 @@ export class ModuleModel {
   }
 
   private iterate(scope: number, name: string, iterable: Node): void {
-    this.boundNames.add(normaliseIdentifier(name));
-    const key = `${scope}:${normaliseIdentifier(name)}`;
-    const list = this.iterated.get(key);
-    if (list) list.push(iterable);
-    else this.iterated.set(key, [iterable]);
+    this.bindIn(this.iterated, scope, name, iterable);
   }
 
   /**
@@ -230,11 +226,17 @@ export class ModuleModel {
   }
 
   private assign(scope: number, name: string, value: Node): void {
-    this.boundNames.add(normaliseIdentifier(name));
-    const key = `${scope}:${normaliseIdentifier(name)}`;
-    const list = this.assigned.get(key);
+    this.bindIn(this.assigned, scope, name, value);
+  }
+
+  /** Records `name` (in `scope`) as bound to `value` in one of the "<scope>:name" tables. */
+  private bindIn(table: Map<string, Node[]>, scope: number, name: string, value: Node): void {
+    const normalised = normaliseIdentifier(name);
+    this.boundNames.add(normalised);
+    const key = `${scope}:${normalised}`;
+    const list = table.get(key);
     if (list) list.push(value);
-    else this.assigned.set(key, [value]);
+    else table.set(key, [value]);
   }
 
   /** What was assigned to a name as seen from `at`: its own function's assignments, else the module's. */
