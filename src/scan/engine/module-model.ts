@@ -368,6 +368,12 @@ export class ModuleModel {
         const args = argumentNodes(node).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
         const firstConst = args[0] ? this.fold(args[0])?.value : undefined;
         if (name === 'builtins.__import__' || name === 'importlib.import_module' || name === 'importlib.__import__') return firstConst;
+        // eval("\x65\x76\x61\x6c") is eval itself: a constant name evaluated is that name
+        if (name === 'builtins.eval' && firstConst !== undefined && /^\s*[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\s*$/.test(firstConst)) {
+          const [head, ...rest] = firstConst.trim().split('.').map(normaliseIdentifier);
+          const base = head === '__builtins__' || head === 'builtins' ? 'builtins' : (this.bindings.get(head!) ?? (BUILTIN_NAMES.has(head!) ? `builtins.${head}` : UNBOUND_MODULES.get(head!)));
+          if (base) return canonical([base, ...rest].join('.'));
+        }
         if (name === 'builtins.getattr' && args[0]) {
           const base = this.qualify(args[0], depth + 1);
           const attr = args[1] ? this.fold(args[1])?.value : undefined;

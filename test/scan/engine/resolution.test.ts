@@ -53,6 +53,8 @@ const RESOLVES: [string, string][] = [
   ['import builtins\nbuiltins.exec("1")', 'builtins.exec'],
   ['ｅｖａｌ("1")', 'builtins.eval'],
   ['import os.path\nos.path.join("a")', 'os.path.join'],
+  ['e = eval("\\x65\\x76al")\ne("1")', 'builtins.eval'],
+  ['c = eval("comp" + "ile")\nc("x", "", "exec")', 'builtins.compile'],
   // a well-known module used without an import (excerpt, exec'd import, star import)
   ['socket.gethostname()', 'socket.gethostname'],
   ['def f():\n    return request.urlopen("u")\nf()\nrequest.urlopen("u")', 'urllib.request.urlopen'],
