@@ -106,8 +106,10 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
   } else {
     const running = pool ?? new AnalyzerPool(jobs);
     try {
+      // largest first: the threads finish together instead of one waiting on a big file at the end
+      const bySize = [...sources].sort((a, b) => b.bytes.length - a.bytes.length);
       await Promise.all(
-        sources.map(async (source) => {
+        bySize.map(async (source) => {
           const result = await running.analyze(source.displayPath, source.bytes);
           if ('analysis' in result) return record(source, result.analysis);
           skipped.push({ file: source.displayPath, reason: 'time budget exceeded' });
