@@ -162,7 +162,7 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
     bytes: total,
   };
   await store.writeManifest(manifest);
-  await saveStatCache(store, cache);
+  if (toRead.length > 0) await saveStatCache(store, cache); // nothing re-read: the cache is as it was
   return { id, files: allFiles.length, bytesAdded, durationMs: Math.round(performance.now() - started) };
 }
 
