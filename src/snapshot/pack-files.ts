@@ -1,64 +1,123 @@
 /**
- * Reads, hashes and packs one share of a snapshot's new files into one pack file, synchronously:
- * on a worker thread (pack-worker.ts) or on the main thread, side by side.
+ * Reads, hashes and appends files to one pack file, synchronously, as they are handed over: both
+ * the main thread and the snapshot's pack thread use one while the tree is still being listed.
+ * Synchronous calls and one reused buffer: thousands of small files cost least this way.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 
-export interface PackWorkerInput {
-  files: { absolute: string; size: number }[];
-  known: string[];
-  packTemp: string;
-}
-
-export interface PackWorkerOutput {
+export interface PackedOutput {
   hashes: string[];
   entries: [string, number, number][];
   bytes: number;
   error?: { path: string; code: string };
 }
 
-let scratch = Buffer.allocUnsafe(1024 * 1024);
+/** Files above this are read in chunks of this size instead of whole. */
+const CHUNK = 8 * 1024 * 1024;
 
-export function packFiles({ files, known, packTemp }: PackWorkerInput): PackWorkerOutput {
-  const seen = new Set(known);
-  const hashes: string[] = [];
-  const entries: [string, number, number][] = [];
-  let offset = 0;
-  let out: number | undefined;
-  let failure: PackWorkerOutput['error'];
+export class SyncPack {
+  private readonly seen: Set<string>;
+  private readonly hashes: string[] = [];
+  private readonly entries: [string, number, number][] = [];
+  private offset = 0;
+  private out: number | undefined;
+  private failure: PackedOutput['error'];
+  /** Reused between files: each is hashed and written before the next is read. */
+  private scratch = Buffer.allocUnsafe(1024 * 1024);
 
-  for (const file of files) {
-    let data: Buffer;
-    try {
-      const fd = openSync(file.absolute, 'r');
-      try {
-        if (scratch.length < file.size) scratch = Buffer.allocUnsafe(Math.max(file.size, scratch.length * 2));
-        const buffer = scratch; // reused: each file is hashed and written before the next is read
-        let length = 0;
-        while (length < file.size) {
-          const n = readSync(fd, buffer, length, file.size - length, null);
-          if (n === 0) break;
-          length += n;
-        }
-        data = buffer.subarray(0, length);
-      } finally {
-        closeSync(fd);
-      }
-    } catch (error) {
-      failure = { path: file.absolute, code: (error as NodeJS.ErrnoException).code ?? String(error) };
-      break;
-    }
-    const hash = createHash('sha256').update(data).digest('hex');
-    hashes.push(hash);
-    if (seen.has(hash)) continue;
-    seen.add(hash);
-    out ??= openSync(packTemp, 'w', 0o600);
-    let written = 0;
-    while (written < data.length) written += writeSync(out, data, written, data.length - written, offset + written);
-    entries.push([hash, offset, data.length]);
-    offset += data.length;
+  constructor(
+    private readonly packTemp: string,
+    known: Iterable<string>,
+  ) {
+    this.seen = new Set(known);
   }
-  if (out !== undefined) closeSync(out);
-  return { hashes, entries, bytes: offset, ...(failure ? { error: failure } : {}) };
+
+  /** The first file that could not be read; after it, files handed over are ignored. */
+  get error(): PackedOutput['error'] {
+    return this.failure;
+  }
+
+  /** Every hash stored or known: a thread started later is given these. */
+  get known(): Iterable<string> {
+    return this.seen;
+  }
+
+  /** Adds files in order (their hashes come back in that order from finish()). */
+  add(files: { absolute: string; size: number }[]): void {
+    for (const file of files) {
+      if (this.failure) return;
+      try {
+        if (file.size > CHUNK) this.addLarge(file);
+        else this.store(this.read(file));
+      } catch (error) {
+        this.failure = { path: file.absolute, code: (error as NodeJS.ErrnoException).code ?? String(error) };
+      }
+    }
+  }
+
+  private store(data: Buffer): void {
+    const hash = createHash('sha256').update(data).digest('hex');
+    this.hashes.push(hash);
+    if (this.seen.has(hash)) return;
+    this.seen.add(hash);
+    this.write(data, this.offset);
+    this.entries.push([hash, this.offset, data.length]);
+    this.offset += data.length;
+  }
+
+  /** Large files in chunks: hashed in a first pass, copied in a second only when new. */
+  private addLarge(file: { absolute: string; size: number }): void {
+    const fd = openSync(file.absolute, 'r');
+    try {
+      if (this.scratch.length < CHUNK) this.scratch = Buffer.allocUnsafe(CHUNK);
+      const hasher = createHash('sha256');
+      let length = 0;
+      for (let n = readSync(fd, this.scratch, 0, CHUNK, 0); n > 0; n = readSync(fd, this.scratch, 0, CHUNK, length)) {
+        hasher.update(this.scratch.subarray(0, n));
+        length += n;
+      }
+      const hash = hasher.digest('hex');
+      this.hashes.push(hash);
+      if (this.seen.has(hash)) return;
+      let copied = 0;
+      for (let n = readSync(fd, this.scratch, 0, Math.min(CHUNK, length), 0); n > 0 && copied < length; n = readSync(fd, this.scratch, 0, Math.min(CHUNK, length - copied), copied)) {
+        this.write(this.scratch.subarray(0, n), this.offset + copied);
+        copied += n;
+      }
+      this.seen.add(hash);
+      this.entries.push([hash, this.offset, copied]);
+      this.offset += copied;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private write(data: Buffer, position: number): void {
+    this.out ??= openSync(this.packTemp, 'w', 0o600);
+    let written = 0;
+    while (written < data.length) written += writeSync(this.out, data, written, data.length - written, position + written);
+  }
+
+  finish(): PackedOutput {
+    if (this.out !== undefined) closeSync(this.out);
+    this.out = undefined;
+    return { hashes: this.hashes, entries: this.entries, bytes: this.offset, ...(this.failure ? { error: this.failure } : {}) };
+  }
+
+  private read(file: { absolute: string; size: number }): Buffer {
+    const fd = openSync(file.absolute, 'r');
+    try {
+      if (this.scratch.length < file.size) this.scratch = Buffer.allocUnsafe(Math.max(file.size, this.scratch.length * 2));
+      let length = 0;
+      while (length < file.size) {
+        const n = readSync(fd, this.scratch, length, file.size - length, null);
+        if (n === 0) break;
+        length += n;
+      }
+      return this.scratch.subarray(0, length);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }

@@ -1,5 +1,16 @@
-/** A snapshot pack thread: started early, it waits for its share of the new files and packs it. */
+/**
+ * The snapshot's pack thread: started as soon as a snapshot expects much new content, it packs
+ * the files the main thread hands over while the tree is still being listed.
+ */
 import { parentPort } from 'node:worker_threads';
-import { packFiles, type PackWorkerInput } from './pack-files.js';
+import { SyncPack } from './pack-files.js';
 
-parentPort!.once('message', (input: PackWorkerInput) => parentPort!.postMessage(packFiles(input)));
+export type PackThreadMessage = { init: { packTemp: string; known: string[] } } | { files: { absolute: string; size: number }[] } | { done: true };
+
+let pack: SyncPack | undefined;
+
+parentPort!.on('message', (message: PackThreadMessage) => {
+  if ('init' in message) pack = new SyncPack(message.init.packTemp, message.init.known);
+  else if ('files' in message) pack!.add(message.files);
+  else parentPort!.postMessage(pack!.finish());
+});

@@ -223,3 +223,24 @@ test('a large first snapshot (parallel packs) still stores each content once and
   await restore(store, snap.id);
   assert.deepEqual(describeTree(tree), before);
 });
+
+test('a pack thread started part-way (a known root grows by much) stores nothing twice, large files included', async () => {
+  const { tree, store } = fresh('midway');
+  writeFileSync(path.join(tree, 'small.txt'), 'hello');
+  await takeSnapshot([tree], { store }); // the root is known now: the next snapshot starts on one thread
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < 45; i++) {
+    block.fill(i % 20); // 20 distinct contents; later copies come after the thread has started
+    writeFileSync(path.join(tree, `blob-${String(i).padStart(2, '0')}.bin`), block.subarray(0, block.length - (i % 20)));
+  }
+  const large = Buffer.alloc(9 * 1024 * 1024, 7); // above the whole-file limit: read in chunks
+  writeFileSync(path.join(tree, 'large-a.bin'), large);
+  writeFileSync(path.join(tree, 'large-b.bin'), large);
+  const before = describeTree(tree);
+  const snap = await takeSnapshot([tree], { store });
+  const distinctBytes = Array.from({ length: 20 }, (_, k) => block.length - k).reduce((a, b) => a + b, 0) + large.length;
+  assert.equal(snap.bytesAdded, distinctBytes, 'each distinct content once');
+  for (const name of readdirSync(tree)) rmSync(path.join(tree, name));
+  await restore(store, snap.id);
+  assert.deepEqual(describeTree(tree), before);
+});

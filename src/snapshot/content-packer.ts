@@ -1,0 +1,138 @@
+/**
+ * Stores a snapshot's new content while the tree is being listed: files are read, hashed and
+ * appended to this snapshot's pack on this thread as they are found. When much new content is expected — a root never
+ * snapshotted before, or past PARALLEL_THRESHOLD_BYTES — a pack thread is started and takes the
+ * files by size (identical contents have identical sizes, so they always meet on one thread and
+ * are stored once).
+ */
+import { rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { SaferunError } from '../errors.js';
+import { SyncPack, type PackedOutput } from './pack-files.js';
+import type { PackThreadMessage } from './pack-worker.js';
+import type { PackIndex, SnapshotStore } from './store.js';
+import type { TreeEntry } from './walk-tree.js';
+
+/** Below this much new content a pack thread costs more than it saves. */
+const PARALLEL_THRESHOLD_BYTES = 32 * 1024 * 1024;
+const BATCH = 64;
+
+export interface PackedFile {
+  file: TreeEntry;
+  hash: string;
+}
+
+export function readError(file: { absolute: string }, error: unknown): SaferunError {
+  return new SaferunError(`snapshot: cannot read ${file.absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix its permissions or exclude it in .saferunignore`, { cause: error });
+}
+
+class PackThread {
+  readonly temp: string;
+  readonly files: TreeEntry[] = [];
+  private batch: { absolute: string; size: number }[] = [];
+  private readonly worker: Worker;
+  private readonly output: Promise<PackedOutput>;
+
+  constructor(store: SnapshotStore, known: string[]) {
+    this.temp = store.tempPath();
+    this.worker = new Worker(new URL('./pack-worker.js', import.meta.url));
+    this.output = new Promise((resolve, reject) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`snapshot pack thread exited with ${code}`)));
+    });
+    this.output.catch(() => undefined); // a discarded thread must not be an unhandled rejection
+    this.post({ init: { packTemp: this.temp, known } });
+  }
+
+  add(file: TreeEntry): void {
+    this.files.push(file);
+    this.batch.push({ absolute: file.absolute, size: file.size });
+    if (this.batch.length >= BATCH) this.flush();
+  }
+
+  async finish(): Promise<PackedOutput> {
+    this.flush();
+    this.post({ done: true });
+    const output = await this.output;
+    await this.worker.terminate();
+    return output;
+  }
+
+  async discard(): Promise<void> {
+    await this.worker.terminate();
+    rmSync(this.temp, { force: true });
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.post({ files: this.batch });
+    this.batch = [];
+  }
+
+  private post(message: PackThreadMessage): void {
+    this.worker.postMessage(message);
+  }
+}
+
+export class ContentPacker {
+  private readonly pack: SyncPack;
+  private readonly packTemp: string;
+  /** Files stored by this thread, in the order handed to its pack. */
+  private readonly own: TreeEntry[] = [];
+  private thread: PackThread | undefined;
+  private newBytes = 0;
+
+  constructor(
+    private readonly store: SnapshotStore,
+    index: PackIndex,
+    private readonly options: { parallel: boolean; expectMuch: boolean },
+  ) {
+    this.packTemp = store.tempPath();
+    this.pack = new SyncPack(this.packTemp, index.keys());
+    if (options.parallel && options.expectMuch) this.startThread();
+  }
+
+  /** Stores one file's content (or hands it to the pack thread); throws if it cannot be read. */
+  add(file: TreeEntry): void {
+    this.newBytes += file.size;
+    if (!this.thread && this.options.parallel && this.newBytes >= PARALLEL_THRESHOLD_BYTES) this.startThread();
+    // the pack thread takes the files of odd size (equal contents have equal sizes, so they meet)
+    if (this.thread && file.size % 2 === 1) return this.thread.add(file);
+    this.own.push(file);
+    this.pack.add([file]);
+    const error = this.pack.error;
+    if (error) throw readError({ absolute: error.path }, { code: error.code });
+  }
+
+  /** Publishes the packs (`<id>` and `<id>-1`); returns every file's hash and the bytes added. */
+  async finish(id: string): Promise<{ packed: PackedFile[]; bytes: number }> {
+    const mine = this.pack.finish();
+    const packed: PackedFile[] = this.own.map((file, i) => ({ file, hash: mine.hashes[i]! }));
+    let bytes = mine.bytes;
+    if (this.thread) {
+      const thread = this.thread;
+      const output = await thread.finish();
+      if (output.error) throw readError({ absolute: output.error.path }, { code: output.error.code });
+      thread.files.forEach((file, i) => packed.push({ file, hash: output.hashes[i]! }));
+      if (output.entries.length > 0) await this.store.commitPack(thread.temp, `${id}-1`, output.entries);
+      bytes += output.bytes;
+      rmSync(thread.temp, { force: true });
+      this.thread = undefined;
+    }
+    if (mine.entries.length > 0) await this.store.commitPack(this.packTemp, id, mine.entries);
+    return { packed, bytes };
+  }
+
+  async discard(): Promise<void> {
+    this.pack.finish();
+    rmSync(this.packTemp, { force: true });
+    await this.thread?.discard();
+    this.thread = undefined;
+  }
+
+  private startThread(): void {
+    // what this thread has stored so far is known to the new one, so it is not stored twice
+    this.thread = new PackThread(this.store, [...this.pack.known]);
+  }
+}
