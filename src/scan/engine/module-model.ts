@@ -173,6 +173,11 @@ export class ModuleModel {
     this.bindIn(this.iterated, scope, name, iterable);
   }
 
+  /** Whether a node runs when the module is imported (not inside a function or lambda). */
+  isModuleLevel(node: Node): boolean {
+    return this.scopeOf(node) === 0;
+  }
+
   /**
    * The id of the innermost function (or lambda) around a node; 0 at module level. From the
    * captured function ranges (in document order), not node.parent, which tree-sitter computes by

@@ -1,5 +1,6 @@
 import { commandText, PROCESS_START, type Rule } from './rule.js';
 
+const RAW_IP_URL = /\b[a-z]+:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/i;
 const NETWORK_TOOL = /^\s*(\S*[\\/])?(ping|ping6|nslookup|dig|host|curl|wget|nc|ncat|netcat|telnet|ssh|scp|ftp|tftp|Invoke-WebRequest|iwr|Invoke-RestMethod|irm)(\.exe)?\s/i;
 
 const NETWORK_SINKS = /^(requests\.(get|post|put|patch|request|Session\(\)\.(get|post|put))|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|httpx\.(get|post|put)|http\.client\.HTTPS?Connection\(\)\.request|socket\.(socket|create_connection)\(\)\.(send|sendall|sendto)|smtplib\.SMTP(_SSL)?\(\)\.(sendmail|send_message)|ftplib\.FTP\(\)\.storbinary|socket\.gethostbyname|socket\.getaddrinfo|dns\.resolver\.(resolve|query)|aiohttp\.ClientSession\(\)\.post)$/;
@@ -15,7 +16,7 @@ export const exfiltration: Rule = {
     explanation: 'Values read from the environment, credential files or keyrings (or identifying system information) flow into a network request, a socket, mail or a DNS lookup: the shape of credential stealers and of install-time beacons.',
     advice: 'Find out where the data goes. Run it without network (--profile offline) and without secrets in its environment.',
   },
-  check({ model, report }) {
+  check({ model, report, isSetupScript }) {
     for (const call of model.calls) {
       // a command line that reaches the network (ping/nslookup/dig resolve names: DNS exfiltration)
       const networkCommand = call.name !== undefined && PROCESS_START.test(call.name) && NETWORK_TOOL.test(call.args.map((arg) => commandText(model, arg)).join(' '));
@@ -23,7 +24,11 @@ export const exfiltration: Rule = {
       const values = [...call.args, ...call.keywords.values()];
       const tags = new Set(values.flatMap((v) => [...model.tags(v)]));
       if (tags.has('secret')) report(call.node, `${call.name.replace(/\(\)/g, '')}() sends data read from the environment or credential files`);
-      else if (tags.has('sysinfo')) report(call.node, `${call.name.replace(/\(\)/g, '')}() sends system information (user, host name, platform)`, { severity: 'medium' });
+      else if (tags.has('sysinfo')) {
+        // A beacon: identifying data sent when the package is installed or imported, or to a bare IP address.
+        const where = isSetupScript ? 'at install time' : model.isModuleLevel(call.node) ? 'as soon as the module is imported' : RAW_IP_URL.test(values.map((v) => commandText(model, v)).join(' ')) ? 'to a bare IP address' : undefined;
+        report(call.node, `${call.name.replace(/\(\)/g, '')}() sends system information (user, host name, platform)${where ? ` ${where}` : ''}`, where ? undefined : { severity: 'medium' });
+      }
     }
   },
 };

@@ -58,6 +58,13 @@ export const obfuscation: Rule = {
       const computed = name.type === 'binary_operator' || name.type === 'subscript' || name.type === 'call';
       if (model.qualify(call.args[0]) === 'builtins' && computed && !model.fold(name)) report(call.node, 'a builtin looked up by a name assembled at run time (hides which function is called)', { severity: 'high' });
     }
+    // Trojan Source (CVE-2021-42574): bidirectional controls make the code read differently from how it runs
+    const bidi = /[\u202A-\u202E\u2066-\u2069]/.exec(source);
+    if (bidi) {
+      const before = source.slice(0, bidi.index);
+      const row = before.split('\n').length - 1;
+      report(model.root.descendantForPosition({ row, column: 0 }) ?? model.root, `Unicode bidirectional control U+${bidi[0].codePointAt(0)!.toString(16).toUpperCase()} (the code does not run the way it reads)`, { severity: 'high' });
+    }
     const layout = sourceLayout(model.root);
     const longest = layout.longestLine;
     if (longest.length > 5000 && model.root.endPosition.row > 0) report(model.root.descendantForPosition({ row: longest.row, column: 0 }) ?? model.root, `a ${longest.length}-character line`, { severity: 'low' });
