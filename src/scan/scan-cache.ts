@@ -4,7 +4,8 @@
  * $XDG_CACHE_HOME/saferun/scan (SAFERUN_CACHE_DIR overrides), written to a temp name and renamed.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from './types.js';
@@ -51,7 +52,8 @@ export class ScanCache {
     const file = path.join(dir, `results-${engineVersion}.json`);
     let entries = new Map<string, Entry>();
     try {
-      entries = new Map(Object.entries(JSON.parse(await readFile(file, 'utf8')) as Record<string, Entry>));
+      // read synchronously: nothing else is running yet, and a thread-pool round trip only adds waiting
+      entries = new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, Entry>));
     } catch {
       // no cache yet, or unreadable: start empty
     }

@@ -1,7 +1,5 @@
 /** `saferun scan` and the run pipeline share this: paths in, a versioned ScanResult out. */
-import { statSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { riskLevelOf } from '../policy/risk-level.js';
 import { createAnalyzer, engineVersion, type SourceAnalysis } from './engine/analyzer.js';
 import { collectSources } from './inputs/collect.js';
@@ -38,14 +36,6 @@ export interface FullScanResult extends ScanResult {
 /** Below this many sources a worker pool costs more than it saves. */
 const POOL_THRESHOLD = 24;
 
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 export async function scanPaths(paths: string[], options: ScanOptions = {}): Promise<FullScanResult> {
   const started = performance.now();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -71,12 +61,14 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     }
   };
   const jobs = options.jobs ?? os.availableParallelism();
-  // A directory usually holds enough sources for the pool: start its threads (loading the parser
-  // takes them ~150 ms) while the tree is walked. Closed again below if too few sources turn up.
-  const cwd = options.cwd ?? process.cwd();
-  let pool = jobs > 1 && paths.some((p) => isDirectory(path.resolve(cwd, p))) ? new AnalyzerPool(jobs) : undefined;
-  await collectSources(paths, cwd, limits, {
-    source: (source) => sources.push(source),
+  // Once enough sources need analysis, the pool's threads start (loading the parser takes them
+  // ~150 ms) while the rest of the tree is still walked. Cached files never start it.
+  let pool: AnalyzerPool | undefined;
+  await collectSources(paths, options.cwd ?? process.cwd(), limits, {
+    source: (source) => {
+      sources.push(source);
+      if (sources.length === POOL_THRESHOLD && jobs > 1) pool = new AnalyzerPool(jobs);
+    },
     skip: (file, reason, origin) => {
       skipped.push({ file, reason });
       unitsOf(origin)?.push({ displayPath: file, skip: reason });
