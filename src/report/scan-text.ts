@@ -20,6 +20,6 @@ export function renderScanText(result: FullScanResult, color: boolean): string {
   for (const skip of result.skipped) out.push(paint('2', `skipped ${skip.file}: ${skip.reason}`));
   const counts = SEVERITIES.slice().reverse().map((s) => `${result.summary.findingsBySeverity[s]} ${s}`).join(', ');
   const suppressed = result.suppressed ? `, ${result.suppressed} suppressed by your configuration` : '';
-  out.push(`${out.length ? '\n' : ''}risk ${paint(COLOR[result.riskLevel], result.riskLevel)}: ${result.summary.files} file(s), ${counts}${suppressed}, ${result.skipped.length} skipped (${(result.durationMs / 1000).toFixed(1)}s)`);
+  out.push(`${out.length ? '\n' : ''}risk ${paint(COLOR[result.riskLevel], result.riskLevel)}: ${result.summary.files} file(s), ${counts}${suppressed}, ${result.skipped.length} skipped (${(result.durationMs / 1000).toFixed(1)}s${result.parsed < result.summary.files ? `, ${result.summary.files - result.parsed} from cache` : ''})`);
   return `${out.join('\n')}\n`;
 }

@@ -1,10 +1,11 @@
 /** `saferun scan` and the run pipeline share this: paths in, a versioned ScanResult out. */
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { riskLevelOf } from '../policy/risk-level.js';
 import { createAnalyzer, engineVersion, type SourceAnalysis } from './engine/analyzer.js';
 import { collectSources } from './inputs/collect.js';
 import { DEFAULT_LIMITS, type InputLimits, type ScanSource } from './inputs/source.js';
-import { ScanCache, type CachedUnit, type FileOrigin } from './scan-cache.js';
+import { ScanCache, type CachedUnit, type ContentResult, type FileOrigin } from './scan-cache.js';
 import { applySuppressions, type Suppression } from './suppressions.js';
 import { SEVERITIES, severityRank, type Finding, type ScanResult, type Severity, type SkippedFile } from './types.js';
 import { AnalyzerPool } from './worker-pool.js';
@@ -31,7 +32,24 @@ export interface FullScanResult extends ScanResult {
   errors: ScanError[];
   suppressed: number;
   durationMs: number;
+  /** Sources actually parsed this time (the rest came from the cache or were identical to one). */
+  parsed: number;
 }
+
+const hashes = new WeakMap<ScanSource, string>();
+
+/** The sha256 of a source's bytes, computed once. */
+function contentHash(source: ScanSource): string {
+  let hash = hashes.get(source);
+  if (!hash) {
+    hash = createHash('sha256').update(source.bytes).digest('hex');
+    hashes.set(source, hash);
+  }
+  return hash;
+}
+
+/** Passed to record() for a source whose content result is already known. */
+const NO_ANALYSIS: SourceAnalysis = { findings: [], parseErrors: [] };
 
 /** Below this many sources a worker pool costs more than it saves. */
 const POOL_THRESHOLD = 24;
@@ -52,10 +70,17 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     if (!produced.has(origin)) produced.set(origin, []);
     return produced.get(origin);
   };
+  /** Analyses by content hash made in this run (they go to the cache too). */
+  const byContent = new Map<string, ContentResult>();
+  const contentResult = (hash: string): ContentResult | undefined => byContent.get(hash) ?? cache?.content(hash);
   const replay = (unit: CachedUnit): void => {
-    if ('skip' in unit) skipped.push({ file: unit.displayPath, reason: unit.skip });
-    else {
-      analysed++;
+    if ('skip' in unit) return void skipped.push({ file: unit.displayPath, reason: unit.skip });
+    analysed++;
+    if ('content' in unit) {
+      const result = contentResult(unit.content)!;
+      for (const finding of result.findings) findings.push({ ...finding, file: unit.displayPath });
+      for (const problem of result.problems) errors.push({ ...problem, file: unit.displayPath });
+    } else {
       findings.push(...unit.findings);
       errors.push(...unit.errors);
     }
@@ -82,30 +107,65 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     visited: (origin) => void unitsOf(origin),
   });
   const record = (source: ScanSource, result: SourceAnalysis): void => {
-    const where = (line: number): string => (source.lineMap ? ` (${source.lineMap(line)})` : '');
-    const unit: CachedUnit = {
-      displayPath: source.displayPath,
-      findings: source.lineMap ? result.findings.map((f) => ({ ...f, message: `${f.message}${where(f.line)}` })) : result.findings,
-      errors: result.parseErrors.map((p) => ({ file: source.displayPath, ...p, message: `${p.message}${where(p.line)}` })),
-    };
+    let unit: CachedUnit;
+    if (source.lineMap) {
+      // notebooks: messages name the cell, which depends on the notebook, not on the code alone
+      const where = (line: number): string => ` (${source.lineMap!(line)})`;
+      unit = {
+        displayPath: source.displayPath,
+        findings: result.findings.map((f) => ({ ...f, message: `${f.message}${where(f.line)}` })),
+        errors: result.parseErrors.map((p) => ({ file: source.displayPath, ...p, message: `${p.message}${where(p.line)}` })),
+      };
+    } else {
+      const hash = contentHash(source);
+      if (!contentResult(hash)) {
+        const stored: ContentResult = { findings: result.findings.map(({ file: _file, ...rest }) => rest), problems: result.parseErrors };
+        byContent.set(hash, stored);
+        cache?.setContent(hash, stored);
+      }
+      unit = { displayPath: source.displayPath, content: hash };
+    }
     unitsOf(source.origin)?.push(unit);
     replay(unit);
   };
-  if (sources.length < POOL_THRESHOLD || jobs <= 1) {
+  // Sources whose content was analysed before (another path, an earlier scan) are not parsed
+  // again; of identical sources in this scan only the first is.
+  const toAnalyse: ScanSource[] = [];
+  const waiting = new Map<string, ScanSource[]>();
+  for (const source of sources) {
+    if (source.lineMap) {
+      toAnalyse.push(source);
+      continue;
+    }
+    const hash = contentHash(source);
+    if (cache?.content(hash)) record(source, NO_ANALYSIS);
+    else if (waiting.has(hash)) waiting.get(hash)!.push(source);
+    else {
+      waiting.set(hash, []);
+      toAnalyse.push(source);
+    }
+  }
+  const recordWithTwins = (source: ScanSource, result: SourceAnalysis): void => {
+    record(source, result);
+    if (!source.lineMap) for (const twin of waiting.get(contentHash(source)) ?? []) record(twin, result);
+  };
+  if (toAnalyse.length < POOL_THRESHOLD || jobs <= 1) {
     await pool?.close();
-    const analyzer = sources.length > 0 ? await createAnalyzer() : undefined;
-    for (const source of sources) record(source, analyzer!.analyze(source.displayPath, source.bytes));
+    const analyzer = toAnalyse.length > 0 ? await createAnalyzer() : undefined;
+    for (const source of toAnalyse) recordWithTwins(source, analyzer!.analyze(source.displayPath, source.bytes));
   } else {
     const running = pool ?? new AnalyzerPool(jobs);
     try {
       // largest first: the threads finish together instead of one waiting on a big file at the end
-      const bySize = [...sources].sort((a, b) => b.bytes.length - a.bytes.length);
+      const bySize = [...toAnalyse].sort((a, b) => b.bytes.length - a.bytes.length);
       await Promise.all(
         bySize.map(async (source) => {
           const result = await running.analyze(source.displayPath, source.bytes);
-          if ('analysis' in result) return record(source, result.analysis);
-          skipped.push({ file: source.displayPath, reason: 'time budget exceeded' });
-          if (source.origin) produced.set(source.origin, undefined); // may pass next time: do not cache
+          if ('analysis' in result) return recordWithTwins(source, result.analysis);
+          for (const one of [source, ...(waiting.get(contentHash(source)) ?? [])]) {
+            skipped.push({ file: one.displayPath, reason: 'time budget exceeded' });
+            if (one.origin) produced.set(one.origin, undefined); // may pass next time: do not cache
+          }
         }),
       );
     } finally {
@@ -129,5 +189,6 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     errors,
     suppressed,
     durationMs: Math.round(performance.now() - started),
+    parsed: toAnalyse.length,
   };
 }

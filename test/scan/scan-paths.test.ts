@@ -1,7 +1,7 @@
 /** scanPaths over every input kind, hostile inputs included. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -146,4 +146,30 @@ test('an archive is read by its content, not its name (a wheel renamed .tar.gz)'
   writeFileSync(path.join(dir, 'pkgs', 'disguised-1.0.tar.gz'), zipSync({ 'disguised/__init__.py': new TextEncoder().encode(PAYLOAD) }));
   const result = await scanPaths(['pkgs/disguised-1.0.tar.gz'], { cwd: dir, cache: false });
   assert.ok(result.findings.some((f) => f.ruleId === 'encoded-payload-exec'), JSON.stringify(result.skipped));
+});
+
+test('content already analysed is not parsed again: touched, copied or duplicated files', async () => {
+  const cacheDir = path.join(dir, 'content-cache');
+  const project = path.join(dir, 'content-project');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(path.join(project, 'a.py'), PAYLOAD);
+  writeFileSync(path.join(project, 'same-as-a.py'), PAYLOAD);
+  writeFileSync(path.join(project, 'b.py'), 'print(1)\n');
+  const first = await scanPaths(['content-project'], { cwd: dir, cacheDir });
+  assert.equal(first.parsed, 2, 'identical files in one scan are parsed once');
+  assert.deepEqual(
+    first.findings.filter((f) => f.ruleId === 'encoded-payload-exec').map((f) => f.file).sort(),
+    [path.join('content-project', 'a.py'), path.join('content-project', 'same-as-a.py')],
+    'each copy is reported under its own name',
+  );
+  const later = new Date(Date.now() + 5000);
+  utimesSync(path.join(project, 'a.py'), later, later); // touched: the stat key misses, the content hits
+  writeFileSync(path.join(project, 'c.py'), PAYLOAD); // a new copy
+  const second = await scanPaths(['content-project'], { cwd: dir, cacheDir });
+  assert.equal(second.parsed, 0);
+  assert.equal(second.findings.filter((f) => f.ruleId === 'encoded-payload-exec').length, 3);
+  writeFileSync(path.join(project, 'b.py'), 'import os\nos.system(cmd)\n');
+  const third = await scanPaths(['content-project'], { cwd: dir, cacheDir });
+  assert.equal(third.parsed, 1, 'changed content is parsed');
+  assert.ok(third.findings.some((f) => f.file.endsWith('b.py') && f.ruleId === 'os-command'));
 });
