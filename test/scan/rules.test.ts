@@ -62,3 +62,11 @@ test('every rule has a fixture with both kinds of line, and a doc entry', () => 
   const ids = RULES.map((r) => r.meta.id);
   assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
 });
+
+test('an install command that runs code through a helper function is high; a placeholder that only refuses is medium', () => {
+  const source = (body: string): string =>
+    `import zipimport\nfrom setuptools import setup\nfrom setuptools.command.install import install\n\ndef load():\n    zipimport.zipimporter("payload.zip").load_module("p")\n\nclass Install(install):\n    def run(self):\n${body}\n        install.run(self)\n\nsetup(name="x", cmdclass={"install": Install})\n`;
+  const severityOf = (text: string): string | undefined => analyzer.analyze('pkg/setup.py', Buffer.from(text)).findings.find((f) => f.ruleId === 'setup-install-hook' && f.line === 8)?.severity;
+  assert.equal(severityOf(source('        load()')), 'high');
+  assert.equal(severityOf(source('        raise RuntimeError("placeholder package: check your index")')), 'medium');
+});

@@ -257,6 +257,11 @@ export class ModuleModel {
     return [...(this.iterated.get(`${scope}:${normalised}`) ?? []), ...(scope === 0 ? [] : (this.iterated.get(`0:${normalised}`) ?? []))];
   }
 
+  /** The definitions of a function the module defines under this name. */
+  functionsNamed(name: string): Node[] {
+    return this.functionDefs.get(normaliseIdentifier(name)) ?? [];
+  }
+
   /** The expressions a module-defined function returns (for tags: a decode helper returns decoded data). */
   private returnedValues(name: string): Node[] {
     const defs = this.functionDefs.get(normaliseIdentifier(name));
