@@ -132,10 +132,11 @@ export function commandText(model: ModuleModel, node: Node | undefined, depth = 
     case 'tuple':
       return node.namedChildren.map((child) => (child ? commandText(model, child, depth + 1) : '…')).join(' ');
     case 'string': {
+      const raw = /r/i.test((node.children[0]?.text ?? '').replace(/['"]+$/, ''));
       let text = '';
       for (const child of node.children) {
         if (!child) continue;
-        if (child.type === 'string_content' || child.type === 'escape_sequence') text += unescapePython(child.text);
+        if (child.type === 'string_content' || child.type === 'escape_sequence') text += raw ? child.text : unescapePython(child.text);
         else if (child.type === 'interpolation') text += child.namedChildren[0] ? commandText(model, child.namedChildren[0], depth + 1) : '…';
       }
       return text;

@@ -121,3 +121,8 @@ test('binary and empty input give no crash', () => {
     assert.ok(Array.isArray(analysis.findings));
   }
 });
+
+test('escapes that are not valid (\\U in a Windows path, \\x without digits) fold as written, never throw', () => {
+  const seen = lastCall('import os\nos.system(rf"C:\\Users\\{os.getlogin()}\\x.exe")\nprint("C:\\Users\\xyz\\U0011FFFF")');
+  assert.equal(seen.arg, 'C:\\Users\\xyz\\U0011FFFF');
+});
