@@ -5,14 +5,13 @@
  * written last: an interrupted snapshot leaves no manifest and is not listed.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { SaferunError } from '../errors.js';
 import { formatBytes } from '../config/units.js';
 import { loadIgnore } from './ignore-rules.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { ContentPacker } from './content-packer.js';
+import { loadStatCaches, saveStatCache, type StatCache } from './stat-cache.js';
 import { newSnapshotId, SnapshotStore } from './store.js';
 import { walkTreeFeeding, type TreeEntry } from './walk-tree.js';
 
@@ -30,27 +29,6 @@ export interface SnapshotOptions {
 }
 
 export const DEFAULT_MAX_SNAPSHOT_BYTES = 2 * 1024 ** 3;
-
-type StatCache = Record<string, { size: number; mtimeMs: number; ino: number; hash: string }>;
-
-async function loadStatCache(store: SnapshotStore): Promise<StatCache> {
-  try {
-    return JSON.parse(await readFile(path.join(store.root, 'statcache.json'), 'utf8')) as StatCache;
-  } catch {
-    return {};
-  }
-}
-
-async function saveStatCache(store: SnapshotStore, cache: StatCache): Promise<void> {
-  await store.writeAtomic(path.join(store.root, 'statcache.json'), JSON.stringify(cache));
-}
-
-/** Whether the stat cache knows any file under this root (a root seen by an earlier snapshot). */
-function hasEntryUnder(cache: StatCache, root: string): boolean {
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  for (const key in cache) if (key.startsWith(prefix)) return true;
-  return false;
-}
 
 export async function takeSnapshot(roots: string[], options: SnapshotOptions = {}): Promise<SnapshotSummary> {
   const started = performance.now();
@@ -80,10 +58,11 @@ async function waitForPrune(store: SnapshotStore): Promise<void> {
 
 async function snapshotRoots(store: SnapshotStore, roots: string[], options: SnapshotOptions, started: number): Promise<SnapshotSummary> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
-  const [cache, index] = await Promise.all([loadStatCache(store), store.loadIndex()]);
+  const index = await store.loadIndex();
+  const { cache, unseen, counts } = loadStatCaches(store, roots);
   // A root never snapshotted before brings much new content: its pack thread starts at once, so
   // its start-up overlaps the listing.
-  const expectMuch = roots.some((root) => !hasEntryUnder(cache, root));
+  const expectMuch = unseen.length > 0;
   const packer = new ContentPacker(store, index, { parallel: os.availableParallelism() > 1, expectMuch });
   const hashes = new Map<string, string>();
   const manifestEntry = (e: TreeEntry): ManifestEntry => {
@@ -124,10 +103,7 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
     await packer.discard();
     throw error;
   }
-  for (const { file, hash } of packed.packed) {
-    hashes.set(file.absolute, hash);
-    cache[file.absolute] = { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, hash };
-  }
+  for (const { file, hash } of packed.packed) hashes.set(file.absolute, hash);
   options.onProgress?.(files, files);
   const manifest: Manifest = {
     version: 1,
@@ -141,6 +117,13 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
     bytes: total,
   };
   await store.writeManifest(manifest);
-  if (reread > 0) await saveStatCache(store, cache); // nothing re-read: the cache is as it was
+  // each root's cache is rewritten from this listing when anything was re-read or has gone
+  for (const { root, listing } of listings) {
+    const rootFiles = listing.entries.filter((e) => e.type === 'file');
+    if (reread === 0 && counts.get(root) === rootFiles.length) continue;
+    const entries: StatCache = {};
+    for (const e of rootFiles) entries[e.absolute] = { size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, hash: hashes.get(e.absolute)! };
+    await saveStatCache(store, root, entries);
+  }
   return { id, files, bytesAdded: packed.bytes, durationMs: Math.round(performance.now() - started) };
 }

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -243,4 +243,23 @@ test('a pack thread started part-way (a known root grows by much) stores nothing
   for (const name of readdirSync(tree)) rmSync(path.join(tree, name));
   await restore(store, snap.id);
   assert.deepEqual(describeTree(tree), before);
+});
+
+test('the stat cache is kept per root and follows the tree: other roots and deleted files do not make it grow', async () => {
+  const { tree, store } = fresh('statcache');
+  const other = path.join(path.dirname(tree), 'statcache-other');
+  mkdirSync(other, { recursive: true });
+  writeFileSync(path.join(tree, 'a.txt'), 'a');
+  writeFileSync(path.join(tree, 'b.txt'), 'b');
+  writeFileSync(path.join(other, 'c.txt'), 'c');
+  await takeSnapshot([tree], { store });
+  await takeSnapshot([other], { store });
+  const caches = readdirSync(path.join(store.root, 'statcache'));
+  assert.equal(caches.length, 2, 'one cache file per root');
+  const sizeOf = (): number => readdirSync(path.join(store.root, 'statcache')).map((name) => Object.keys(JSON.parse(readFileSync(path.join(store.root, 'statcache', name), 'utf8')) as object).length).reduce((a, b) => a + b, 0);
+  assert.equal(sizeOf(), 3);
+  rmSync(path.join(tree, 'b.txt'));
+  const again = await takeSnapshot([tree], { store });
+  assert.equal(again.bytesAdded, 0, 'a.txt was not stored again');
+  assert.equal(sizeOf(), 2, "b.txt's entry is gone with it");
 });
