@@ -27,6 +27,17 @@ interface PackIndexFile {
   entries: [string, number, number][];
 }
 
+interface MergedIndex {
+  version: 1;
+  /** The packs whose indexes it holds. */
+  packs: string[];
+  /** [sha256, pack, offset, length] */
+  entries: [string, string, number, number][];
+}
+
+/** Pack indexes read one by one before the merged index is rewritten. */
+const MERGE_AFTER = 16;
+
 export class SnapshotStore {
   readonly root: string;
 
@@ -63,21 +74,49 @@ export class SnapshotStore {
     return path.join(this.tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
   }
 
-  /** Every object of every complete pack. */
+  /**
+   * Every object of every complete pack. Pack indexes never change once written, so their union is
+   * kept in `packs/merged.json` (a cache: rebuilt from the .idx files, entries of pruned packs
+   * dropped) and only indexes newer than it are read one by one.
+   */
   async loadIndex(): Promise<PackIndex> {
     const index: PackIndex = new Map();
-    for (const name of (await readdir(this.packsDir).catch(() => [] as string[])).sort()) {
-      if (!name.endsWith('.idx')) continue;
+    const names = (await readdir(this.packsDir).catch(() => [] as string[])).filter((name) => name.endsWith('.idx')).sort();
+    const present = new Set(names.map((name) => name.slice(0, -4)));
+    let merged: MergedIndex = { version: 1, packs: [], entries: [] };
+    try {
+      merged = JSON.parse(await readFile(this.mergedIndexFile, 'utf8')) as MergedIndex;
+    } catch {
+      // none yet, or unreadable: read every pack index
+    }
+    const covered = new Set(merged.packs);
+    for (const [hash, pack, offset, length] of merged.entries) if (present.has(pack) && !index.has(hash)) index.set(hash, { pack, offset, length });
+    let added = 0;
+    for (const name of names) {
       const pack = name.slice(0, -4);
+      if (covered.has(pack)) continue;
       let file: PackIndexFile;
       try {
         file = JSON.parse(await readFile(path.join(this.packsDir, name), 'utf8')) as PackIndexFile;
       } catch {
         continue; // unreadable index: its pack is ignored, content is stored again when needed
       }
+      added++;
       for (const [hash, offset, length] of file.entries) if (!index.has(hash)) index.set(hash, { pack, offset, length });
     }
+    // refresh the cache when it missed several packs or still lists pruned ones
+    if (added >= MERGE_AFTER || merged.packs.some((pack) => !present.has(pack))) await this.writeMergedIndex(index, present).catch(() => undefined);
     return index;
+  }
+
+  private get mergedIndexFile(): string {
+    return path.join(this.packsDir, 'merged.json');
+  }
+
+  private async writeMergedIndex(index: PackIndex, packs: Set<string>): Promise<void> {
+    const entries: MergedIndex['entries'] = [];
+    for (const [hash, { pack, offset, length }] of index) entries.push([hash, pack, offset, length]);
+    await this.writeAtomic(this.mergedIndexFile, JSON.stringify({ version: 1, packs: [...packs], entries } satisfies MergedIndex));
   }
 
   /** Writes a file whole or not at all: to a temp name in the store, then renamed into place. */

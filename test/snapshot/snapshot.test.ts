@@ -263,3 +263,19 @@ test('the stat cache is kept per root and follows the tree: other roots and dele
   assert.equal(again.bytesAdded, 0, 'a.txt was not stored again');
   assert.equal(sizeOf(), 2, "b.txt's entry is gone with it");
 });
+
+test('the merged pack index serves many packs and forgets pruned ones', async () => {
+  const { tree, store } = fresh('merged-index');
+  for (let i = 0; i < 20; i++) {
+    writeFileSync(path.join(tree, 'changing.txt'), `version ${i}\n`); // one new pack per snapshot
+    await takeSnapshot([tree], { store });
+  }
+  const index = await store.loadIndex();
+  assert.equal(index.size, 20);
+  assert.ok(existsSync(path.join(store.packsDir, 'merged.json')), 'the union was cached');
+  assert.equal((await store.loadIndex()).size, 20, 'read back from the cache');
+  await pruneSnapshots(store, 1);
+  const after = await store.loadIndex();
+  assert.equal(after.size, 1, 'only the kept snapshot’s content is left');
+  for (const location of after.values()) assert.ok(existsSync(path.join(store.packsDir, `${location.pack}.pack`)));
+});
