@@ -89,9 +89,9 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
     return { findings: [], parseErrors };
   }
   try {
-    const lines = decoded.text.split('\n');
     const findings: Finding[] = [];
-    const model = new ModuleModel(tree.rootNode, moduleModelQuery());
+    const model = new ModuleModel(tree.rootNode, moduleModelQuery(), decoded.text);
+    const lines = model.lines;
     if (tree.rootNode.hasError) parseErrors.push(...syntaxErrors(tree.rootNode));
     const seen = new Set<string>();
     for (const [index, rule] of rules.entries()) {

@@ -3,7 +3,7 @@
  * lines, and code pushed past the right edge of the editor by a run of blanks. Computed once per
  * module and shared by the rules that ask.
  */
-import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from './module-model.js';
 
 export interface SourceLayout {
   longestLine: { length: number; row: number };
@@ -11,13 +11,14 @@ export interface SourceLayout {
   offscreenCode: { row: number; column: number } | undefined;
 }
 
-const memo = new WeakMap<object, SourceLayout>();
+const memo = new WeakMap<ModuleModel, SourceLayout>();
 const PADDED_CODE = /[^\s][ \t]{150,}(?=[^\s#])|^[ \t]{150,}(?=[^\s#])/;
 
-export function sourceLayout(root: Node): SourceLayout {
-  const known = memo.get(root.tree);
+export function sourceLayout(model: ModuleModel): SourceLayout {
+  const known = memo.get(model);
   if (known) return known;
-  const lines = root.text.split('\n');
+  const root = model.root;
+  const lines = model.lines;
   let longestLine = { length: 0, row: 0 };
   let offscreenCode: SourceLayout['offscreenCode'];
   lines.forEach((line, row) => {
@@ -30,12 +31,12 @@ export function sourceLayout(root: Node): SourceLayout {
     if (at && !/string|comment/.test(at.type) && !/string/.test(at.parent?.type ?? '')) offscreenCode = { row, column };
   });
   const layout = { longestLine, offscreenCode };
-  memo.set(root.tree, layout);
+  memo.set(model, layout);
   return layout;
 }
 
 /** Whether the file is laid out to hide code from a reader. */
-export function looksObfuscated(root: Node): boolean {
-  const layout = sourceLayout(root);
+export function looksObfuscated(model: ModuleModel): boolean {
+  const layout = sourceLayout(model);
   return layout.offscreenCode !== undefined || layout.longestLine.length > 2000;
 }

@@ -52,6 +52,8 @@ export class ModuleModel {
   /** "<scope id>:name" → the expressions assigned to it (for folding and tags); scope 0 is the module. */
   private readonly assigned = new Map<string, Node[]>();
   private readonly qualifyMemo = new Map<number, string | undefined>();
+  /** attribute node id → its attribute's name (filled while qualifying). */
+  private readonly attributeNames = new Map<number, string>();
   private readonly foldMemo = new Map<number, Folded | undefined>();
   private readonly tagMemo = new Map<number, Set<Tag>>();
   private readonly callNodes: Node[] = [];
@@ -70,12 +72,46 @@ export class ModuleModel {
   /** "<scope id>:name" → what a for loop or comprehension iterates over (tags only). */
   private readonly iterated = new Map<string, Node[]>();
 
+  private linesMemo: string[] | undefined;
+
   constructor(
     readonly root: Node,
     query: Query,
+    /** The decoded source the tree was parsed from. */
+    readonly source: string = root.text,
   ) {
     this.collect(root, query);
     for (const node of this.callNodes) this.calls.push(this.callSite(node));
+  }
+
+  private callsByNameMemo: Map<string, CallSite[]> | undefined;
+  private stringTextsMemo: string[] | undefined;
+
+  /** The source text of each node in `strings` (same order), read once for all rules. */
+  get stringTexts(): string[] {
+    this.stringTextsMemo ??= this.strings.map((node) => node.text);
+    return this.stringTextsMemo;
+  }
+
+  /** Calls grouped by resolved name ('*.method' for methods of unknown objects), in document order. */
+  get callsByName(): Map<string, CallSite[]> {
+    if (this.callsByNameMemo) return this.callsByNameMemo;
+    const byName = new Map<string, CallSite[]>();
+    for (const call of this.calls) {
+      const name = call.name ?? (call.method ? `*.${call.method}` : undefined);
+      if (name === undefined) continue;
+      const list = byName.get(name);
+      if (list) list.push(call);
+      else byName.set(name, [call]);
+    }
+    this.callsByNameMemo = byName;
+    return byName;
+  }
+
+  /** The source split into lines, once per module. */
+  get lines(): string[] {
+    this.linesMemo ??= this.source.split('\n');
+    return this.linesMemo;
   }
 
   /**
@@ -83,8 +119,8 @@ export class ModuleModel {
    * walk over every node happens inside the parser, not node by node across the wasm boundary.
    */
   private collect(root: Node, query: Query): void {
-    for (const { node } of query.captures(root)) {
-      switch (node.type) {
+    for (const { name, node } of query.captures(root)) {
+      switch (name) {
         case 'import_statement':
           this.bindImport(node);
           break;
@@ -303,33 +339,10 @@ export class ModuleModel {
 
   private callSite(node: Node): CallSite {
     const fn = node.childForFieldName('function');
-    const method = fn?.type === 'attribute' ? normaliseIdentifier(fn.childForFieldName('attribute')?.text ?? '') : undefined;
-    let split: { args: Node[]; keywords: Map<string, Node> } | undefined;
-    // Arguments are looked at only for the few calls a rule cares about: split them on first use.
-    const arguments_ = (): { args: Node[]; keywords: Map<string, Node> } => {
-      if (split) return split;
-      split = { args: [], keywords: new Map() };
-      for (const arg of argumentNodes(node)) {
-        if (arg.type === 'comment') continue;
-        if (arg.type === 'keyword_argument') {
-          const key = arg.childForFieldName('name');
-          const value = arg.childForFieldName('value');
-          if (key && value) split.keywords.set(normaliseIdentifier(key.text), value);
-        } else split.args.push(arg);
-      }
-      return split;
-    };
-    return {
-      node,
-      name: fn ? this.qualify(fn) : undefined,
-      method,
-      get args() {
-        return arguments_().args;
-      },
-      get keywords() {
-        return arguments_().keywords;
-      },
-    };
+    const name = fn ? this.qualify(fn) : undefined;
+    // the attribute's name was read while qualifying (no second trip into the tree)
+    const method = fn ? this.attributeNames.get(fn.id) : undefined;
+    return new LazyCallSite(node, name, method);
   }
 
   // ── name resolution ────────────────────────────────────────────────────────────────────────
@@ -363,9 +376,11 @@ export class ModuleModel {
         const object = node.childForFieldName('object');
         const attribute = node.childForFieldName('attribute');
         if (!object || !attribute) return undefined;
+        const attributeName = normaliseIdentifier(attribute.text);
+        this.attributeNames.set(node.id, attributeName);
         const base = this.qualify(object, depth + 1);
-        if (!base) return object.type === 'string' || object.type === 'concatenated_string' ? `str.${normaliseIdentifier(attribute.text)}` : undefined;
-        return canonical(`${base}.${normaliseIdentifier(attribute.text)}`);
+        if (!base) return object.type === 'string' || object.type === 'concatenated_string' ? `str.${attributeName}` : undefined;
+        return canonical(`${base}.${attributeName}`);
       }
       case 'parenthesized_expression': {
         const inner = node.namedChildren[0];
@@ -375,6 +390,9 @@ export class ModuleModel {
         const fn = node.childForFieldName('function');
         if (!fn) return undefined;
         const name = this.qualify(fn, depth + 1);
+        // only a few calls stand for something other than "what name() returns": look at the
+        // arguments of those alone (this runs for every call in every chain)
+        if (!name || !NAME_MAKERS.has(name)) return name ? `${name}()` : undefined;
         const args = argumentNodes(node).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
         const firstConst = args[0] ? this.fold(args[0])?.value : undefined;
         if (name === 'builtins.__import__' || name === 'importlib.import_module' || name === 'importlib.__import__') return firstConst;
@@ -749,6 +767,40 @@ export class ModuleModel {
   }
 }
 
+/** A call site whose arguments are split only when a rule asks for them (most calls, no rule does). */
+class LazyCallSite implements CallSite {
+  private split: { args: Node[]; keywords: Map<string, Node> } | undefined;
+
+  constructor(
+    readonly node: Node,
+    readonly name: string | undefined,
+    readonly method: string | undefined,
+  ) {}
+
+  get args(): Node[] {
+    return this.arguments().args;
+  }
+
+  get keywords(): Map<string, Node> {
+    return this.arguments().keywords;
+  }
+
+  private arguments(): { args: Node[]; keywords: Map<string, Node> } {
+    if (this.split) return this.split;
+    const split = { args: [] as Node[], keywords: new Map<string, Node>() };
+    for (const arg of argumentNodes(this.node)) {
+      if (arg.type === 'comment') continue;
+      if (arg.type === 'keyword_argument') {
+        const key = arg.childForFieldName('name');
+        const value = arg.childForFieldName('value');
+        if (key && value) split.keywords.set(normaliseIdentifier(key.text), value);
+      } else split.args.push(arg);
+    }
+    this.split = split;
+    return split;
+  }
+}
+
 /** Names bound by a for target: c, (k, v), [a, b]. */
 function targetNames(target: Node): string[] {
   if (target.type === 'identifier') return [target.text];
@@ -757,6 +809,9 @@ function targetNames(target: Node): string[] {
   }
   return [];
 }
+
+/** Calls whose result is named by their arguments (see qualifyUncached). */
+const NAME_MAKERS = new Set(['builtins.__import__', 'importlib.import_module', 'importlib.__import__', 'builtins.eval', 'builtins.getattr', 'builtins.vars', 'builtins.globals', 'builtins.locals', 'operator.attrgetter']);
 
 /** Modules whose bare name, used but never bound, is read as the module (see missingImport). */
 const UNBOUND_MODULES = new Map(

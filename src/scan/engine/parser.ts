@@ -5,7 +5,9 @@ import type { Parser, Query, Tree } from 'web-tree-sitter';
 let loading: Promise<Parser> | undefined;
 
 /** The node kinds the module model is built from (see ModuleModel). */
-const MODEL_QUERY = '[(call) (import_statement) (import_from_statement) (assignment) (comment) (string) (class_definition) (with_item) (function_definition) (lambda) (augmented_assignment) (except_clause) (for_statement) (for_in_clause)] @node';
+const MODEL_NODE_KINDS = ['call', 'import_statement', 'import_from_statement', 'assignment', 'comment', 'string', 'class_definition', 'with_item', 'function_definition', 'lambda', 'augmented_assignment', 'except_clause', 'for_statement', 'for_in_clause'];
+/** Each kind is captured under its own name: the capture name gives a node's type without a call into wasm. */
+const MODEL_QUERY = MODEL_NODE_KINDS.map((kind) => `(${kind}) @${kind}`).join(' ');
 
 let modelQuery: Query | undefined;
 

@@ -22,8 +22,9 @@ export const antiAnalysis: Rule = {
         if (seconds >= 600) report(call.node, `${name}(${seconds}): waits ${Math.round(seconds / 60)} minutes before going on (outlasting sandboxes)`, { severity: 'medium', confidence: 'low' });
       }
     }
-    for (const node of model.strings) {
-      const match = VM_MARKERS.exec(node.text);
+    const texts = model.stringTexts;
+    for (const [i, node] of model.strings.entries()) {
+      const match = VM_MARKERS.exec(texts[i]!);
       if (match) report(node, `looks for ${JSON.stringify(match[0])} (sandbox or analysis tool detection)`, { severity: 'medium', confidence: 'low' });
     }
   },

@@ -14,8 +14,9 @@ export const cryptoMiner: Rule = {
     advice: 'Do not run it.',
   },
   check({ model, report }) {
-    for (const node of model.strings) {
-      const match = matchStringLiteral(model, node, MINER);
+    const texts = model.stringTexts;
+    for (const [i, node] of model.strings.entries()) {
+      const match = matchStringLiteral(model, node, MINER, texts[i]);
       if (match) report(node, `mining indicator ${JSON.stringify(match[0])}`);
     }
   },

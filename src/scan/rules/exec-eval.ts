@@ -21,7 +21,7 @@ export const execEval: Rule = {
       if (tags.has('decoded') || tags.has('downloaded')) continue; // reported as a payload by its own rule
       const fn = call.name!.replace('builtins.', '');
       if (isConstant(model, source)) report(call.node, `${fn}() of a constant string: the code is visible but still run dynamically`, { severity: 'low' });
-      else if (looksObfuscated(model.root)) report(call.node, `${fn}() runs code computed at run time, in a file laid out to hide code (off-screen code or lines thousands of characters long)`, { severity: 'high' });
+      else if (looksObfuscated(model)) report(call.node, `${fn}() runs code computed at run time, in a file laid out to hide code (off-screen code or lines thousands of characters long)`, { severity: 'high' });
       else report(call.node, `${fn}() runs code computed at run time`);
     }
   },

@@ -15,13 +15,16 @@ export const hardcodedSecret: Rule = {
     advice: 'Read secrets from the environment or a secret store; rotate any that were committed.',
   },
   check({ model, report }) {
-    for (const node of model.strings) {
-      const match = KEY_SHAPES.exec(node.text);
+    const texts = model.stringTexts;
+    for (const [i, node] of model.strings.entries()) {
+      const match = KEY_SHAPES.exec(texts[i]!);
       if (match) report(node, `looks like a real credential (${match[0].slice(0, 12)}…)`, { severity: 'medium' });
     }
-    for (const call of model.calls) {
-      // Splitting arguments costs; look only at calls whose text names a secret-like keyword.
-      if (!/(password|passwd|pwd|secret|api_?key|access_key|private_key|auth_token|token)\s*=/i.test(call.node.text)) continue;
+    // Splitting arguments costs; look only at calls whose text names a secret-like keyword (and
+    // not at all when the file has none).
+    const SECRET_KEYWORD = /(password|passwd|pwd|secret|api_?key|access_key|private_key|auth_token|token)\s*=/i;
+    for (const call of SECRET_KEYWORD.test(model.source) ? model.calls : []) {
+      if (!SECRET_KEYWORD.test(call.node.text)) continue;
       for (const [key, value] of call.keywords) {
         if (NAME.test(key) && value.type === 'string') {
           const text = model.fold(value)?.value ?? '';

@@ -27,8 +27,9 @@ export const obfuscation: Rule = {
     advice: 'Decode the literal (without running it) and read what it is before running the program.',
   },
   check({ model, report }) {
-    for (const node of model.strings) {
-      const text = node.text;
+    const texts = model.stringTexts;
+    for (const [i, node] of model.strings.entries()) {
+      const text = texts[i]!;
       if (text.length < 400) continue;
       const body = text.replace(/^[a-zA-Z]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '');
       if (body.length >= 400 && !/\s{2,}/.test(body.slice(0, 400)) && ENCODED.test(body.slice(0, 2000)) && entropy(body.slice(0, 4000)) > 4.5) {
@@ -45,7 +46,7 @@ export const obfuscation: Rule = {
       }
     }
     // Names in scripts no one writes by hand (Hyperion-style CJK or homoglyph identifiers).
-    const source = model.root.text;
+    const source = model.source;
     const foreignNames = new Set<string>();
     if (/[^\x00-\x7F]/.test(source)) for (const match of source.matchAll(/^[ \t]*([^\x00-\x7F\s"'#(){}[\],.:;=+\-*/%&|^~<>!@]{4,})\s*[-+*/|&^%]?=(?!=)/gmu)) foreignNames.add(match[1]!);
     if (foreignNames.size >= 5) report(model.root, `${foreignNames.size} variables with machine-made non-Latin names (e.g. ${[...foreignNames][0]})`, { severity: 'high' });
@@ -65,7 +66,7 @@ export const obfuscation: Rule = {
       const row = before.split('\n').length - 1;
       report(model.root.descendantForPosition({ row, column: 0 }) ?? model.root, `Unicode bidirectional control U+${bidi[0].codePointAt(0)!.toString(16).toUpperCase()} (the code does not run the way it reads)`, { severity: 'high' });
     }
-    const layout = sourceLayout(model.root);
+    const layout = sourceLayout(model);
     const longest = layout.longestLine;
     if (longest.length > 5000 && model.root.endPosition.row > 0) report(model.root.descendantForPosition({ row: longest.row, column: 0 }) ?? model.root, `a ${longest.length}-character line`, { severity: 'low' });
     if (layout.offscreenCode) report(model.root.descendantForPosition(layout.offscreenCode) ?? model.root, 'code pushed off-screen by a long run of blanks (hidden from anyone reading the file)');

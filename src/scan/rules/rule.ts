@@ -34,10 +34,15 @@ export interface Rule {
  * resolve (cursor.execute) is offered as '*.execute'.
  */
 export function callsTo(model: ModuleModel, test: (name: string) => boolean): CallSite[] {
-  return model.calls.filter((call) => {
-    const name = call.name ?? (call.method ? `*.${call.method}` : undefined);
-    return name !== undefined && test(name);
-  });
+  // each distinct name is tested once (a module calls far fewer names than it has calls)
+  const matched: CallSite[] = [];
+  let names = 0;
+  for (const [name, calls] of model.callsByName) {
+    if (!test(name)) continue;
+    matched.push(...calls);
+    names++;
+  }
+  return names > 1 ? matched.sort((a, b) => a.node.startIndex - b.node.startIndex) : matched;
 }
 
 /** Whether an argument is a constant the folder can compute (a literal in disguise counts). */
@@ -111,8 +116,7 @@ const FILE_ACCESS = /^(builtins\.open|io\.open|codecs\.open|os\.open|os\.path\.(
  * Tests a string literal against a pattern: its raw text first (cheap), and the folded value only
  * when the literal has escapes that folding would undo.
  */
-export function matchStringLiteral(model: ModuleModel, node: Node, pattern: RegExp): RegExpExecArray | null {
-  const text = node.text;
+export function matchStringLiteral(model: ModuleModel, node: Node, pattern: RegExp, text = node.text): RegExpExecArray | null {
   return pattern.exec(text) ?? (text.includes('\\') ? pattern.exec(model.fold(node)?.value ?? '') : null);
 }
 

@@ -18,8 +18,9 @@ export const webhookExfiltration: Rule = {
     advice: 'Check what is sent there. A program you run locally rarely needs to post to a chat webhook.',
   },
   check({ model, report }) {
-    for (const node of model.strings) {
-      const match = matchStringLiteral(model, node, WEBHOOK);
+    const texts = model.stringTexts;
+    for (const [i, node] of model.strings.entries()) {
+      const match = matchStringLiteral(model, node, WEBHOOK, texts[i]);
       if (match) report(node, `endpoint ${JSON.stringify(match[0])} in a string`);
     }
   },
