@@ -1,6 +1,7 @@
 /**
- * Analyses sources on worker threads, one analyser per core. A worker stuck on one file past the
- * budget is terminated and replaced, and that file is reported as skipped.
+ * Analyses sources on worker threads, one analyser per core. Each worker has a few files in hand
+ * so it never waits for the next message; a worker stuck on one file past the budget is terminated
+ * and replaced, that file is reported as skipped and the others it held are handed out again.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -9,15 +10,25 @@ import type { WorkerTask } from './worker.js';
 
 export type PoolResult = { analysis: SourceAnalysis } | { timedOut: true };
 
+interface Pending {
+  task: WorkerTask;
+  resolve: (result: PoolResult) => void;
+}
+
 interface Slot {
   worker: Worker;
-  ready: Promise<void>;
-  busy?: { id: number; resolve: (result: PoolResult) => void; timer: NodeJS.Timeout };
+  ready: boolean;
+  /** Sent and not answered yet, oldest first; the budget timer runs for the oldest. */
+  inFlight: Pending[];
+  timer?: NodeJS.Timeout;
 }
+
+/** Files handed to a worker ahead of its answers. */
+const IN_FLIGHT = 3;
 
 export class AnalyzerPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: { task: WorkerTask; resolve: (result: PoolResult) => void }[] = [];
+  private readonly queue: Pending[] = [];
   private nextId = 0;
 
   constructor(
@@ -28,33 +39,37 @@ export class AnalyzerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./worker.js', import.meta.url));
-    let markReady: () => void = () => undefined;
-    const slot: Slot = { worker, ready: new Promise((resolve) => (markReady = resolve)) };
+    // a roomier young generation: parsing makes many short-lived objects
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+    const slot: Slot = { worker, ready: false, inFlight: [] };
     worker.on('message', (message: { ready?: boolean; id?: number } & SourceAnalysis) => {
       if (message.ready) {
-        markReady();
-        this.pump();
-        return;
+        slot.ready = true;
+        return this.pump();
       }
-      const busy = slot.busy;
-      if (!busy || busy.id !== message.id) return;
-      clearTimeout(busy.timer);
-      slot.busy = undefined;
-      busy.resolve({ analysis: { findings: message.findings, parseErrors: message.parseErrors } });
+      const head = slot.inFlight[0];
+      if (!head || head.task.id !== message.id) return;
+      slot.inFlight.shift();
+      this.restartTimer(slot);
+      head.resolve({ analysis: { findings: message.findings, parseErrors: message.parseErrors } });
       this.pump();
     });
     worker.on('error', () => this.replace(slot, true));
     return slot;
   }
 
+  private restartTimer(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = slot.inFlight.length > 0 ? setTimeout(() => this.replace(slot, false), this.budgetMs) : undefined;
+  }
+
+  /** The oldest file failed (crash) or ran out of time; the rest go back to the queue. */
   private replace(slot: Slot, failed: boolean): void {
-    const busy = slot.busy;
-    slot.busy = undefined;
-    if (busy) {
-      clearTimeout(busy.timer);
-      busy.resolve(failed ? { analysis: { findings: [], parseErrors: [{ line: 1, column: 1, message: 'the analyser crashed on this file' }] } } : { timedOut: true });
-    }
+    clearTimeout(slot.timer);
+    const [head, ...rest] = slot.inFlight;
+    slot.inFlight = [];
+    if (head) head.resolve(failed ? { analysis: { findings: [], parseErrors: [{ line: 1, column: 1, message: 'the analyser crashed on this file' }] } } : { timedOut: true });
+    this.queue.unshift(...rest);
     void slot.worker.terminate();
     const index = this.slots.indexOf(slot);
     if (index !== -1) this.slots[index] = this.spawn();
@@ -69,18 +84,18 @@ export class AnalyzerPool {
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.busy) continue;
-      void slot.ready.then(() => {
-        if (slot.busy || this.queue.length === 0) return;
-        const { task, resolve } = this.queue.shift()!;
-        slot.busy = { id: task.id, resolve, timer: setTimeout(() => this.replace(slot, false), this.budgetMs) };
-        slot.worker.postMessage(task);
-      });
+      if (!slot.ready) continue;
+      while (slot.inFlight.length < IN_FLIGHT && this.queue.length > 0) {
+        const pending = this.queue.shift()!;
+        slot.inFlight.push(pending);
+        slot.worker.postMessage(pending.task);
+        if (slot.inFlight.length === 1) this.restartTimer(slot);
+      }
     }
   }
 
   async close(): Promise<void> {
+    for (const slot of this.slots) clearTimeout(slot.timer);
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 }
