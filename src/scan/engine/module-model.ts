@@ -7,6 +7,7 @@
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
 import type { Node, Query } from 'web-tree-sitter';
 import { BUILTIN_NAMES, normaliseIdentifier } from './names.js';
+import { moduleCommentQuery } from './parser.js';
 import { classifyCommand } from './shell-command.js';
 
 export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
@@ -43,7 +44,7 @@ export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)
 
 export class ModuleModel {
   readonly calls: CallSite[] = [];
-  readonly comments: Node[] = [];
+  private commentsMemo: Node[] | undefined;
   readonly strings: Node[] = [];
   readonly classDefs: Node[] = [];
   readonly exceptClauses: Node[] = [];
@@ -82,6 +83,12 @@ export class ModuleModel {
   ) {
     this.collect(root, query);
     for (const node of this.callNodes) this.calls.push(this.callSite(node));
+  }
+
+  /** Every comment, found on first use by a query of its own (few files need them). */
+  get comments(): Node[] {
+    this.commentsMemo ??= moduleCommentQuery().captures(this.root).map(({ node }) => node);
+    return this.commentsMemo;
   }
 
   private callsByNameMemo: Map<string, CallSite[]> | undefined;
@@ -142,9 +149,6 @@ export class ModuleModel {
         }
         case 'call':
           this.callNodes.push(node);
-          break;
-        case 'comment':
-          this.comments.push(node);
           break;
         case 'string':
           this.strings.push(node);

@@ -5,11 +5,18 @@ import type { Parser, Query, Tree } from 'web-tree-sitter';
 let loading: Promise<Parser> | undefined;
 
 /** The node kinds the module model is built from (see ModuleModel). */
-const MODEL_NODE_KINDS = ['call', 'import_statement', 'import_from_statement', 'assignment', 'comment', 'string', 'class_definition', 'with_item', 'function_definition', 'lambda', 'augmented_assignment', 'except_clause', 'for_statement', 'for_in_clause'];
+const MODEL_NODE_KINDS = ['call', 'import_statement', 'import_from_statement', 'assignment', 'string', 'class_definition', 'with_item', 'function_definition', 'lambda', 'augmented_assignment', 'except_clause', 'for_statement', 'for_in_clause'];
 /** Each kind is captured under its own name: the capture name gives a node's type without a call into wasm. */
 const MODEL_QUERY = MODEL_NODE_KINDS.map((kind) => `(${kind}) @${kind}`).join(' ');
 
 let modelQuery: Query | undefined;
+/** Comments are wanted by one rule, in few files: they have a query of their own, run on demand. */
+let commentQuery: Query | undefined;
+
+export function moduleCommentQuery(): Query {
+  if (!commentQuery) throw new Error('moduleCommentQuery: loadPythonParser() has not finished');
+  return commentQuery;
+}
 
 /** Compiled with the parser (a fully cached scan never loads the wasm runtime at all). */
 export function moduleModelQuery(): Query {
@@ -26,6 +33,7 @@ export function loadPythonParser(): Promise<Parser> {
     const parser = new Parser();
     parser.setLanguage(language);
     modelQuery = new Query(language, MODEL_QUERY);
+    commentQuery = new Query(language, '(comment) @comment');
     return parser;
   })();
   return loading;

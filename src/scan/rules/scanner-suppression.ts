@@ -14,6 +14,7 @@ export const scannerSuppression: Rule = {
     advice: 'Look closely at the line it is on. To accept a finding, add a suppression to your own saferun configuration (path, rule id and reason).',
   },
   check({ model, report }) {
+    if (!SUPPRESSION.test(model.source)) return; // the comments are looked up only when one can match
     for (const comment of model.comments) {
       const match = SUPPRESSION.exec(comment.text);
       if (match) report(comment, `scanner suppression comment ${JSON.stringify(match[0].trim())} (not obeyed)`);
