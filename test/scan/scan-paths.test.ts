@@ -173,3 +173,9 @@ test('content already analysed is not parsed again: touched, copied or duplicate
   assert.equal(third.parsed, 1, 'changed content is parsed');
   assert.ok(third.findings.some((f) => f.file.endsWith('b.py') && f.ruleId === 'os-command'));
 });
+
+test('an xz-compressed archive is skipped with a reason that says so, whatever its name', async () => {
+  writeFileSync(path.join(dir, 'pkgs', 'packed-1.0.tar.gz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04, 0xe6, 0xd6, 0xb4, 0x46]));
+  const result = await scanPaths(['pkgs/packed-1.0.tar.gz'], { cwd: dir, cache: false });
+  assert.match(result.skipped.find((s) => s.file.endsWith('packed-1.0.tar.gz'))?.reason ?? '', /xz-compressed archives are not supported/);
+});

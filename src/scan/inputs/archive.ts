@@ -46,6 +46,9 @@ export function sniffArchive(data: Uint8Array): 'zip' | 'tar' | 'tgz' | 'tbz' | 
 }
 
 export async function readArchive(archiveName: string, data: Uint8Array, limits: InputLimits, sink: SourceSink): Promise<void> {
+  if (data[0] === 0xfd && data[1] === 0x37 && data[2] === 0x7a && data[3] === 0x58 && data[4] === 0x5a && data[5] === 0x00) {
+    return sink.skip(archiveName, 'xz-compressed archives are not supported (whatever its name says); unpack it and scan the directory');
+  }
   const kind = sniffArchive(data) ?? archiveKind(archiveName);
   if (kind === 'zip') return readZip(archiveName, data, limits, sink);
   if (kind) return readTar(archiveName, data, kind, limits, sink);
