@@ -1,14 +1,17 @@
 /**
- * One query over a parsed module collects what the rules need: bindings (imports and aliases),
- * call sites, strings and comments. Name resolution, constant folding and tags are computed on demand from
- * that model, memoised per node. Scopes are flattened on purpose: for a scanner, a name bound
- * anywhere in the module may be the one used (over-approximation beats evasion).
+ * One query over a parsed module collects what the rules need: bindings (imports, aliases,
+ * assignments, loop targets), call sites, strings, functions and classes (comments come from a
+ * query of their own, on demand). Name resolution, constant folding and tags are computed on demand
+ * from that model, memoised per node. Scopes are coarse on purpose: a function sees its own
+ * assignments, else the module's (over-approximation beats evasion).
  */
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
 import type { Node, Query } from 'web-tree-sitter';
 import { BUILTIN_NAMES, normaliseIdentifier } from './names.js';
 import { moduleCommentQuery } from './parser.js';
 import { classifyCommand } from './shell-command.js';
+import { argumentNodes, LazyCallSite, type CallSite } from './call-site.js';
+import { base32Decode, parsePythonInt, rot13, unescapePython } from './python-literals.js';
 
 export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
 
@@ -16,16 +19,6 @@ export interface Folded {
   value: string;
   /** Some step undid an encoding (base64, hex, zlib, rot13, chr codes, reversal). */
   decoded: boolean;
-}
-
-export interface CallSite {
-  node: Node;
-  /** Resolved qualified name (e.g. 'os.system', 'builtins.exec'), or undefined when unknown. */
-  name: string | undefined;
-  /** The method name for calls on unknown objects (e.g. 'connect' in s.connect()). */
-  method: string | undefined;
-  args: Node[];
-  keywords: Map<string, Node>;
 }
 
 const DECODERS = new Set([
@@ -771,40 +764,6 @@ export class ModuleModel {
   }
 }
 
-/** A call site whose arguments are split only when a rule asks for them (most calls, no rule does). */
-class LazyCallSite implements CallSite {
-  private split: { args: Node[]; keywords: Map<string, Node> } | undefined;
-
-  constructor(
-    readonly node: Node,
-    readonly name: string | undefined,
-    readonly method: string | undefined,
-  ) {}
-
-  get args(): Node[] {
-    return this.arguments().args;
-  }
-
-  get keywords(): Map<string, Node> {
-    return this.arguments().keywords;
-  }
-
-  private arguments(): { args: Node[]; keywords: Map<string, Node> } {
-    if (this.split) return this.split;
-    const split = { args: [] as Node[], keywords: new Map<string, Node>() };
-    for (const arg of argumentNodes(this.node)) {
-      if (arg.type === 'comment') continue;
-      if (arg.type === 'keyword_argument') {
-        const key = arg.childForFieldName('name');
-        const value = arg.childForFieldName('value');
-        if (key && value) split.keywords.set(normaliseIdentifier(key.text), value);
-      } else split.args.push(arg);
-    }
-    this.split = split;
-    return split;
-  }
-}
-
 /** Names bound by a for target: c, (k, v), [a, b]. */
 function targetNames(target: Node): string[] {
   if (target.type === 'identifier') return [target.text];
@@ -824,14 +783,6 @@ const UNBOUND_MODULES = new Map(
     .concat([['request', 'urllib.request']]),
 );
 
-/** A call's arguments; `f(x for x in y)` has the generator itself as its argument list. */
-export function argumentNodes(call: Node): Node[] {
-  const list = call.childForFieldName('arguments');
-  if (!list) return [];
-  if (list.type === 'generator_expression') return [list];
-  return list.namedChildren.filter((a): a is Node => a !== null);
-}
-
 /** Aliases of one thing spelled several ways. */
 function canonical(name: string): string {
   if (name.startsWith('__builtins__.')) return `builtins.${name.slice('__builtins__.'.length)}`;
@@ -844,45 +795,4 @@ function canonical(name: string): string {
 
 function dotted(node: Node): string {
   return node.text.split('.').map((part) => normaliseIdentifier(part.trim())).join('.');
-}
-
-export function parsePythonInt(text: string): number {
-  const t = text.replace(/_/g, '').toLowerCase();
-  if (t.startsWith('0x')) return parseInt(t.slice(2), 16);
-  if (t.startsWith('0o')) return parseInt(t.slice(2), 8);
-  if (t.startsWith('0b')) return parseInt(t.slice(2), 2);
-  return /^\d+$/.test(t) ? parseInt(t, 10) : NaN;
-}
-
-function rot13(text: string): string {
-  return text.replace(/[a-z]/gi, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
-  });
-}
-
-function base32Decode(text: string): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/=+$/, '').toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    if (v < 0) return '';
-    bits += v.toString(2).padStart(5, '0');
-  }
-  const bytes: number[] = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes).toString('latin1');
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0', '\n': '' };
-
-export function unescapePython(text: string): string {
-  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]+\}|.|\n)/g, (whole, esc: string) => {
-    if (/^(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})$/.test(esc)) {
-      const code = parseInt(esc.slice(1), 16);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
-    return SIMPLE_ESCAPES[esc] ?? whole;
-  });
 }

@@ -1,6 +1,8 @@
 /** What a rule is: metadata people read (docs, SARIF) and a check over one module. */
 import type { Node } from 'web-tree-sitter';
-import { unescapePython, type ModuleModel, type CallSite } from '../engine/module-model.js';
+import type { CallSite } from '../engine/call-site.js';
+import type { ModuleModel } from '../engine/module-model.js';
+import { unescapePython } from '../engine/python-literals.js';
 import type { Confidence, Severity } from '../types.js';
 
 export interface RuleMeta {
