@@ -61,7 +61,6 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [];
   const errors: ScanError[] = [];
-  const sources: ScanSource[] = [];
   /** What each disk file produced this time, for the cache; undefined: do not cache it. */
   const produced = new Map<FileOrigin, CachedUnit[] | undefined>();
   let analysed = 0;
@@ -85,27 +84,6 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
       errors.push(...unit.errors);
     }
   };
-  const jobs = options.jobs ?? os.availableParallelism();
-  // Once enough sources need analysis, the pool's threads start (loading the parser takes them
-  // ~150 ms) while the rest of the tree is still walked. Cached files never start it.
-  let pool: AnalyzerPool | undefined;
-  await collectSources(paths, options.cwd ?? process.cwd(), limits, {
-    source: (source) => {
-      sources.push(source);
-      if (sources.length === POOL_THRESHOLD && jobs > 1) pool = new AnalyzerPool(jobs);
-    },
-    skip: (file, reason, origin) => {
-      skipped.push({ file, reason });
-      unitsOf(origin)?.push({ displayPath: file, skip: reason });
-    },
-    cached: (origin) => {
-      const units = cache?.get(origin);
-      if (!units) return false;
-      units.forEach(replay);
-      return true;
-    },
-    visited: (origin) => void unitsOf(origin),
-  });
   const record = (source: ScanSource, result: SourceAnalysis): void => {
     let unit: CachedUnit;
     if (source.lineMap) {
@@ -128,56 +106,75 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     unitsOf(source.origin)?.push(unit);
     replay(unit);
   };
-  // Sources whose content was analysed before (another path, an earlier scan) are not parsed
-  // again; of identical sources in this scan only the first is.
-  const toAnalyse: ScanSource[] = [];
-  const waiting = new Map<string, ScanSource[]>();
-  for (const source of sources) {
-    if (source.lineMap) {
-      toAnalyse.push(source);
-      continue;
-    }
-    const hash = contentHash(source);
-    if (cache?.content(hash)) record(source, NO_ANALYSIS);
-    else if (waiting.has(hash)) waiting.get(hash)!.push(source);
-    else {
-      waiting.set(hash, []);
-      toAnalyse.push(source);
-    }
-  }
+  /** Sources waiting for the analysis of an identical one, by content hash. */
+  const twins = new Map<string, ScanSource[]>();
   const recordWithTwins = (source: ScanSource, result: SourceAnalysis): void => {
     record(source, result);
-    if (!source.lineMap) for (const twin of waiting.get(contentHash(source)) ?? []) record(twin, result);
+    if (!source.lineMap) for (const twin of twins.get(contentHash(source)) ?? []) record(twin, result);
   };
-  if (toAnalyse.length < POOL_THRESHOLD || jobs <= 1) {
-    await pool?.close();
-    const analyzer = toAnalyse.length > 0 ? await createAnalyzer() : undefined;
-    for (const source of toAnalyse) recordWithTwins(source, analyzer!.analyze(source.displayPath, source.bytes));
-  } else {
-    const running = pool ?? new AnalyzerPool(jobs);
-    try {
-      // largest first: the threads finish together instead of one waiting on a big file at the end
-      const bySize = [...toAnalyse].sort((a, b) => b.bytes.length - a.bytes.length);
-      await Promise.all(
-        bySize.map(async (source) => {
-          const result = await running.analyze(source.displayPath, source.bytes);
-          if ('analysis' in result) return recordWithTwins(source, result.analysis);
-          for (const one of [source, ...(waiting.get(contentHash(source)) ?? [])]) {
-            skipped.push({ file: one.displayPath, reason: 'time budget exceeded' });
-            if (one.origin) produced.set(one.origin, undefined); // may pass next time: do not cache
-          }
-        }),
-      );
-    } finally {
-      await running.close();
+  const timedOut = (source: ScanSource): void => {
+    for (const one of [source, ...(source.lineMap ? [] : (twins.get(contentHash(source)) ?? []))]) {
+      skipped.push({ file: one.displayPath, reason: 'time budget exceeded' });
+      if (one.origin) produced.set(one.origin, undefined); // may pass next time: do not cache
     }
+  };
+  const jobs = options.jobs ?? os.availableParallelism();
+  // Sources go to the pool as they are found, so parsing overlaps the walk. The pool starts once
+  // enough sources need analysis (its threads take ~150 ms to load the parser); a cached scan
+  // never starts it, a small one analyses on this thread.
+  const toAnalyse: ScanSource[] = [];
+  let pool: AnalyzerPool | undefined;
+  const analyses: Promise<void>[] = [];
+  const send = (running: AnalyzerPool, source: ScanSource): void => {
+    analyses.push(running.analyze(source.displayPath, source.bytes).then((result) => ('analysis' in result ? recordWithTwins(source, result.analysis) : timedOut(source))));
+  };
+  const admit = (source: ScanSource): void => {
+    // content analysed before (another path, an earlier scan) is not parsed again; of identical
+    // sources in this scan only the first is
+    if (!source.lineMap) {
+      const hash = contentHash(source);
+      if (cache?.content(hash) || byContent.has(hash)) return record(source, NO_ANALYSIS);
+      const waiting = twins.get(hash);
+      if (waiting) return void waiting.push(source);
+      twins.set(hash, []);
+    }
+    toAnalyse.push(source);
+    if (pool) send(pool, source);
+    else if (toAnalyse.length === POOL_THRESHOLD && jobs > 1) {
+      const started = new AnalyzerPool(jobs);
+      pool = started;
+      for (const earlier of toAnalyse) send(started, earlier);
+    }
+  };
+  try {
+    await collectSources(paths, options.cwd ?? process.cwd(), limits, {
+      source: admit,
+      skip: (file, reason, origin) => {
+        skipped.push({ file, reason });
+        unitsOf(origin)?.push({ displayPath: file, skip: reason });
+      },
+      cached: (origin) => {
+        const units = cache?.get(origin);
+        if (!units) return false;
+        units.forEach(replay);
+        return true;
+      },
+      visited: (origin) => void unitsOf(origin),
+    });
+    if (pool) await Promise.all(analyses);
+    else if (toAnalyse.length > 0) {
+      const analyzer = await createAnalyzer();
+      for (const source of toAnalyse) recordWithTwins(source, analyzer.analyze(source.displayPath, source.bytes));
+    }
+  } finally {
+    await (pool as AnalyzerPool | undefined)?.close();
   }
   if (cache) {
     for (const [origin, units] of produced) if (units) cache.set(origin, units);
     await cache.save().catch(() => undefined); // a read-only cache dir only costs speed
   }
   const { kept, suppressed } = applySuppressions(findings, options.suppressions ?? []);
-  kept.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line);
+  kept.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message));
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const finding of kept) findingsBySeverity[finding.severity]++;
   return {

@@ -17,14 +17,13 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  ready: boolean;
   /** Sent and not answered yet, oldest first; the budget timer runs for the oldest. */
   inFlight: Pending[];
   timer?: NodeJS.Timeout;
 }
 
 /** Files handed to a worker ahead of its answers. */
-const IN_FLIGHT = 3;
+const IN_FLIGHT = 8;
 
 export class AnalyzerPool {
   private readonly slots: Slot[] = [];
@@ -41,12 +40,9 @@ export class AnalyzerPool {
   private spawn(): Slot {
     // a roomier young generation: parsing makes many short-lived objects
     const worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 48 } });
-    const slot: Slot = { worker, ready: false, inFlight: [] };
+    const slot: Slot = { worker, inFlight: [] };
     worker.on('message', (message: { ready?: boolean; id?: number } & SourceAnalysis) => {
-      if (message.ready) {
-        slot.ready = true;
-        return this.pump();
-      }
+      if (message.ready) return;
       const head = slot.inFlight[0];
       if (!head || head.task.id !== message.id) return;
       slot.inFlight.shift();
@@ -77,14 +73,23 @@ export class AnalyzerPool {
 
   analyze(displayPath: string, bytes: Uint8Array): Promise<PoolResult> {
     return new Promise((resolve) => {
-      this.queue.push({ task: { id: this.nextId++, displayPath, bytes }, resolve });
+      // largest first: the threads finish together instead of one waiting on a big file at the end
+      const pending = { task: { id: this.nextId++, displayPath, bytes }, resolve };
+      let low = 0;
+      let high = this.queue.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (this.queue[middle]!.task.bytes.length >= bytes.length) low = middle + 1;
+        else high = middle;
+      }
+      this.queue.splice(low, 0, pending);
       this.pump();
     });
   }
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (!slot.ready) continue;
+      // a worker still loading keeps what it is sent until its analyser is ready
       while (slot.inFlight.length < IN_FLIGHT && this.queue.length > 0) {
         const pending = this.queue.shift()!;
         slot.inFlight.push(pending);
