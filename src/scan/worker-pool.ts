@@ -17,6 +17,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** The analyser has loaded: the budget timer runs only from then on. */
+  ready: boolean;
   /** Sent and not answered yet, oldest first; the budget timer runs for the oldest. */
   inFlight: Pending[];
   timer?: NodeJS.Timeout;
@@ -40,9 +42,12 @@ export class AnalyzerPool {
   private spawn(): Slot {
     // a roomier young generation: parsing makes many short-lived objects
     const worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 48 } });
-    const slot: Slot = { worker, inFlight: [] };
+    const slot: Slot = { worker, ready: false, inFlight: [] };
     worker.on('message', (message: { ready?: boolean; id?: number } & SourceAnalysis) => {
-      if (message.ready) return;
+      if (message.ready) {
+        slot.ready = true;
+        return this.restartTimer(slot);
+      }
       const head = slot.inFlight[0];
       if (!head || head.task.id !== message.id) return;
       slot.inFlight.shift();
@@ -56,7 +61,7 @@ export class AnalyzerPool {
 
   private restartTimer(slot: Slot): void {
     clearTimeout(slot.timer);
-    slot.timer = slot.inFlight.length > 0 ? setTimeout(() => this.replace(slot, false), this.budgetMs) : undefined;
+    slot.timer = slot.ready && slot.inFlight.length > 0 ? setTimeout(() => this.replace(slot, false), this.budgetMs) : undefined;
   }
 
   /** The oldest file failed (crash) or ran out of time; the rest go back to the queue. */
@@ -69,6 +74,7 @@ export class AnalyzerPool {
     void slot.worker.terminate();
     const index = this.slots.indexOf(slot);
     if (index !== -1) this.slots[index] = this.spawn();
+    this.pump(); // what the old worker held goes to the new one
   }
 
   analyze(displayPath: string, bytes: Uint8Array): Promise<PoolResult> {

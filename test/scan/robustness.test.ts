@@ -65,3 +65,17 @@ test('encodings: a latin-1 cookie, a BOM and an unknown codec', () => {
   assert.ok(unknown.parseErrors.some((e) => /unknown source encoding/.test(e.message)));
   assert.ok(unknown.findings.some((f) => f.ruleId === 'os-command'), 'still scanned');
 });
+
+test('a worker stuck past the per-file budget is replaced: that file is reported as timed out, the files it held are still analysed', async () => {
+  const { AnalyzerPool } = await import('../../src/scan/worker-pool.js');
+  const pool = new AnalyzerPool(1, 400);
+  try {
+    const heavy = Buffer.from('x = [' + '(1, "a" + b), '.repeat(400_000) + ']\n'); // seconds of parsing
+    const small = Array.from({ length: 4 }, (_, i) => Buffer.from(`import os\nos.system(cmd${i})\n`));
+    const results = await Promise.all([pool.analyze('heavy.py', heavy), ...small.map((bytes, i) => pool.analyze(`small${i}.py`, bytes))]);
+    assert.deepEqual(results[0], { timedOut: true });
+    for (const result of results.slice(1)) assert.ok('analysis' in result && result.analysis.findings.some((f) => f.ruleId === 'os-command'), JSON.stringify(result));
+  } finally {
+    await pool.close();
+  }
+});
