@@ -19,8 +19,12 @@ const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__',
 
 export async function collectSources(paths: string[], cwd: string, limits: InputLimits, sink: SourceSink): Promise<number> {
   let files = 0;
+  const base = path.resolve(cwd);
+  const prefix = base.endsWith(path.sep) ? base : base + path.sep;
   const display = (absolute: string): string => {
-    const relative = path.relative(cwd, absolute);
+    // walked paths are normalised and absolute: below cwd, a slice is the relative path
+    if (absolute.startsWith(prefix)) return absolute.slice(prefix.length);
+    const relative = path.relative(base, absolute);
     return relative && !relative.startsWith('..') ? relative : absolute;
   };
 
@@ -75,7 +79,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
       if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg')) continue; // a virtualenv
       entries.sort((a, b) => (a.name < b.name ? 1 : -1));
       for (const entry of entries) {
-        const absolute = path.join(dir, entry.name);
+        const absolute = dir.endsWith(path.sep) ? dir + entry.name : dir + path.sep + entry.name; // dir is normalised: no join needed
         if (entry.isDirectory()) {
           if (!SKIP_DIRS.has(entry.name)) stack.push(absolute);
         } else if (entry.isSymbolicLink()) {
