@@ -70,3 +70,11 @@ test('an install command that runs code through a helper function is high; a pla
   assert.equal(severityOf(source('        load()')), 'high');
   assert.equal(severityOf(source('        raise RuntimeError("placeholder package: check your index")')), 'medium');
 });
+
+test('identifiers in a human language are not machine-made names; long random foreign ones are', () => {
+  const human = 'カタカナ = 1\nひらがな = 2\nдеванагари = 3\nкириллица = 4\nΕλληνικά = 5\nالعربية = 6\n';
+  const machine = Array.from({ length: 6 }, (_, i) => `馬女水女口目人馬鳥月水馬山${'山馬鸟鳥月'.slice(0, i % 5)}山 = ${i}`).join('\n') + '\n';
+  const flagged = (text: string): boolean => analyzer.analyze('names.py', Buffer.from(text)).findings.some((f) => f.ruleId === 'obfuscation' && f.message.includes('non-Latin'));
+  assert.equal(flagged(human), false);
+  assert.equal(flagged(machine), true);
+});

@@ -704,7 +704,9 @@ export class ModuleModel {
     this.tagMemo.set(node.id, tags); // cycle guard: a node in progress has no tags yet
     if (depth > 40) return tags;
     const add = (other: Set<Tag>): void => other.forEach((t) => tags.add(t));
-    if (this.fold(node)?.decoded) tags.add('decoded');
+    // a decoded value of a character or two (chr(0x4000)) hides nothing: it is not a payload
+    const folded = this.fold(node);
+    if (folded?.decoded && folded.value.trim().length >= 4) tags.add('decoded');
     switch (node.type) {
       case 'identifier':
         for (const value of this.assignedValues(node.text, node)) add(this.tags(value, depth + 1));

@@ -22,7 +22,7 @@ export const encodedPayloadExec: Rule = {
       const fn = call.name!.replace('builtins.', '');
       // A literal blob decoded and run is the dropper shape: critical. Decoding data that is not
       // in the file and running it is suspicious but also how some loaders work: high.
-      if (folded?.decoded) report(call.node, `${fn}() of a payload hidden in the file: ${JSON.stringify(folded.value.slice(0, 80))}`);
+      if (folded?.decoded && folded.value.trim().length >= 4) report(call.node, `${fn}() of a payload hidden in the file: ${JSON.stringify(folded.value.slice(0, 80))}`);
       else if (RUNNERS.test(call.name!) && model.tags(payload).has('decoded')) report(call.node, `${fn}() of data decoded at run time`, { severity: 'high' });
     }
   },

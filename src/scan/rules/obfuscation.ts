@@ -48,7 +48,9 @@ export const obfuscation: Rule = {
     // Names in scripts no one writes by hand (Hyperion-style CJK or homoglyph identifiers).
     const source = model.source;
     const foreignNames = new Set<string>();
-    if (/[^\x00-\x7F]/.test(source)) for (const match of source.matchAll(/^[ \t]*([^\x00-\x7F\s"'#(){}[\],.:;=+\-*/%&|^~<>!@]{4,})\s*[-+*/|&^%]?=(?!=)/gmu)) foreignNames.add(match[1]!);
+    // Obfuscators draw long random strings from a foreign alphabet (馬女水女口目人馬鳥月水馬山山馬鸟);
+    // people naming things in their language use words (カタカナ, кириллица): ten letters or more is the line.
+    if (/[^\x00-\x7F]/.test(source)) for (const match of source.matchAll(/^[ \t]*([^\x00-\x7F\s"'#(){}[\],.:;=+\-*/%&|^~<>!@]{10,})\s*[-+*/|&^%]?=(?!=)/gmu)) foreignNames.add(match[1]!);
     if (foreignNames.size >= 5) report(model.root, `${foreignNames.size} variables with machine-made non-Latin names (e.g. ${[...foreignNames][0]})`, { severity: 'high' });
     // Builtins looked up by a computed name: getattr(__builtins__, <expression>)
     for (const call of model.calls) {
