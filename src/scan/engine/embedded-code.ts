@@ -1,8 +1,10 @@
 /**
  * Python code carried as text: written to a file that is run later (`f.write("import requests;
- * exec(…)")`), passed to `python -c`, or handed to exec/eval/compile. Its text is scanned as a
- * module of its own, so what it does is reported at the place that carries it.
+ * exec(…)")`), passed to `python -c`, handed to exec/eval/compile, or kept in a long base64 literal
+ * (optionally zlib-compressed) however it is used later. Its text is scanned as a module of its
+ * own, so what it does is reported at the place that carries it.
  */
+import { inflateSync } from 'node:zlib';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module-model.js';
 
@@ -47,5 +49,34 @@ export function findEmbeddedCode(model: ModuleModel): EmbeddedCode[] {
       }
     }
   }
+  model.strings.forEach((node, i) => {
+    const text = model.stringTexts[i]!;
+    if (text.length < MIN_ENCODED_LITERAL || !BASE64_LITERAL.test(text)) return;
+    const value = model.fold(node)?.value;
+    if (value) add(node, decodedCode(value), 'code hidden in a base64 literal');
+  });
   return found;
+}
+
+/** A long string literal of base64 characters only (quotes and a prefix aside). */
+const BASE64_LITERAL = /^[a-zA-Z]{0,2}("""|'''|"|')[A-Za-z0-9+/=\s\\]+\1$/;
+const MIN_ENCODED_LITERAL = 200;
+
+/** The text a base64 value decodes to (inflated if it is zlib data), when it is text at all. */
+function decodedCode(value: string): string | undefined {
+  const bytes = Buffer.from(value.replace(/\s+/g, ''), 'base64');
+  for (const candidate of [bytes, tryInflate(bytes)]) {
+    if (!candidate) continue;
+    const text = candidate.toString('utf8');
+    if (!text.includes('\uFFFD')) return text;
+  }
+  return undefined;
+}
+
+function tryInflate(bytes: Buffer): Buffer | undefined {
+  try {
+    return inflateSync(bytes, { maxOutputLength: MAX_EMBEDDED_BYTES });
+  } catch {
+    return undefined;
+  }
 }
