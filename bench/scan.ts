@@ -23,9 +23,12 @@ function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
+/** Where every timed command runs: baselines drop reports in their working directory (Python Code Audit writes codeaudit-report.html), never in this repository. */
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'saferun-bench-cwd-'));
+
 function time(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const t0 = performance.now();
-  const result = spawnSync(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const result = spawnSync(command, args, { env, cwd: scratch, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
   const ms = performance.now() - t0;
   if (result.error) throw new Error(`${label}: ${result.error.message}`);
   return ms;
@@ -62,6 +65,7 @@ function main(): void {
     process.stdout.write(`scan bench on ${given ?? 'the CPython standard library'}\n`);
     for (const [label, ms] of rows) process.stdout.write(`  ${label.padEnd(42)} ${(ms / 1000).toFixed(2).padStart(7)} s   ${(ms / cold).toFixed(2).padStart(6)}× saferun cold\n`);
   } finally {
+    rmSync(scratch, { recursive: true, force: true });
     rmSync(cache, { recursive: true, force: true });
     tree.cleanup();
   }
