@@ -108,12 +108,12 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
   };
   /** Sources waiting for the analysis of an identical one, by content hash. */
   const twins = new Map<string, ScanSource[]>();
+  const twinsOf = (source: ScanSource): ScanSource[] => (source.lineMap ? [] : (twins.get(contentHash(source)) ?? []));
   const recordWithTwins = (source: ScanSource, result: SourceAnalysis): void => {
-    record(source, result);
-    if (!source.lineMap) for (const twin of twins.get(contentHash(source)) ?? []) record(twin, result);
+    for (const one of [source, ...twinsOf(source)]) record(one, result);
   };
   const timedOut = (source: ScanSource): void => {
-    for (const one of [source, ...(source.lineMap ? [] : (twins.get(contentHash(source)) ?? []))]) {
+    for (const one of [source, ...twinsOf(source)]) {
       skipped.push({ file: one.displayPath, reason: 'time budget exceeded' });
       if (one.origin) produced.set(one.origin, undefined); // may pass next time: do not cache
     }
@@ -133,7 +133,7 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     // sources in this scan only the first is
     if (!source.lineMap) {
       const hash = contentHash(source);
-      if (cache?.content(hash) || byContent.has(hash)) return record(source, NO_ANALYSIS);
+      if (contentResult(hash)) return record(source, NO_ANALYSIS);
       const waiting = twins.get(hash);
       if (waiting) return void waiting.push(source);
       twins.set(hash, []);
@@ -141,9 +141,9 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     toAnalyse.push(source);
     if (pool) send(pool, source);
     else if (toAnalyse.length === POOL_THRESHOLD && jobs > 1) {
-      const started = new AnalyzerPool(jobs);
-      pool = started;
-      for (const earlier of toAnalyse) send(started, earlier);
+      const created = new AnalyzerPool(jobs);
+      pool = created;
+      for (const earlier of toAnalyse) send(created, earlier);
     }
   };
   try {

@@ -8,7 +8,7 @@ import { outputCap } from './decompress.js';
 import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
 import { extract as tarExtract } from 'tar-stream';
 import { Readable } from 'node:stream';
-import { isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
+import { isNotebookName, isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
 import { notebookSource } from './notebook.js';
 
 export function archiveKind(name: string): 'zip' | 'tar' | 'tgz' | 'tbz' | undefined {
@@ -21,13 +21,13 @@ export function archiveKind(name: string): 'zip' | 'tar' | 'tgz' | 'tbz' | undef
 }
 
 function wanted(name: string): boolean {
-  return isPythonName(name) || /\.ipynb$/i.test(name);
+  return isPythonName(name) || isNotebookName(name);
 }
 
 function emit(sink: SourceSink, archiveName: string, entry: string, bytes: Uint8Array): void {
   const display = `${archiveName}!/${entry.replace(/^\.?\/+/, '')}`;
   if (looksBinary(bytes)) return sink.skip(display, 'binary content');
-  if (/\.ipynb$/i.test(entry)) {
+  if (isNotebookName(entry)) {
     const nb = notebookSource(display, bytes);
     if ('problem' in nb) sink.skip(display, nb.problem);
     else sink.source(nb);

@@ -13,9 +13,17 @@ import { isInside } from '../../util/paths.js';
 import path from 'node:path';
 import { archiveKind, readArchive } from './archive.js';
 import { notebookSource } from './notebook.js';
-import { hasPythonShebang, isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
+import { hasPythonShebang, isNotebookName, isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
 
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs']);
+
+/**
+ * Whether a file found in a directory can be a source by its name: Python, an archive or a notebook,
+ * or no extension at all (a script that may have a Python shebang).
+ */
+function mayBeSource(name: string): boolean {
+  return path.extname(name) === '' || isPythonName(name) || archiveKind(name) !== undefined || isNotebookName(name);
+}
 
 export async function collectSources(paths: string[], cwd: string, limits: InputLimits, sink: SourceSink): Promise<number> {
   let files = 0;
@@ -32,9 +40,9 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     const size = info.size;
     const name = display(absolute);
     const kind = archiveKind(absolute);
-    const notebook = /\.ipynb$/i.test(absolute);
+    const notebook = isNotebookName(absolute);
     const candidate = isPythonName(absolute) || kind !== undefined || notebook;
-    if (!candidate && !explicit && path.extname(absolute) !== '') return;
+    if (!explicit && !mayBeSource(absolute)) return;
     const cap = kind ? limits.maxArchiveBytes : limits.maxFileBytes;
     if (size > cap) return sink.skip(name, `larger than ${cap} bytes (raise with --max-file-size)`);
     const origin: FileOrigin = { key: `${name}\0${absolute}`, size, mtimeMs: info.mtimeMs, ino: info.ino };
@@ -98,8 +106,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
           if (targetStat?.isFile()) await handleFile(absolute, targetStat, false);
           // symlinked directories are not entered: their content is scanned where it really is
         } else if (entry.isFile()) {
-          // a file that can be neither Python nor an archive by its name is not even stat'ed
-          if (path.extname(entry.name) !== '' && !isPythonName(entry.name) && archiveKind(entry.name) === undefined && !/\.ipynb$/i.test(entry.name)) continue;
+          if (!mayBeSource(entry.name)) continue; // not even stat'ed
           let info: Stats | undefined;
           try {
             info = lstatSync(absolute, { throwIfNoEntry: false });

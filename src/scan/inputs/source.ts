@@ -42,6 +42,10 @@ export function isPythonName(name: string): boolean {
   return /\.(py|pyw|pyi)$/i.test(name);
 }
 
+export function isNotebookName(name: string): boolean {
+  return /\.ipynb$/i.test(name);
+}
+
 export function hasPythonShebang(bytes: Uint8Array): boolean {
   if (bytes[0] !== 0x23 || bytes[1] !== 0x21) return false;
   const firstLine = Buffer.from(bytes.subarray(0, 200)).toString('latin1').split('\n')[0] ?? '';
