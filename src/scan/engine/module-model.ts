@@ -67,6 +67,8 @@ export class ModuleModel {
   private readonly iterated = new Map<string, Node[]>();
 
   private linesMemo: string[] | undefined;
+  private callsByNameMemo: Map<string, CallSite[]> | undefined;
+  private stringTextsMemo: string[] | undefined;
 
   constructor(
     readonly root: Node,
@@ -84,9 +86,6 @@ export class ModuleModel {
     return this.commentsMemo;
   }
 
-  private callsByNameMemo: Map<string, CallSite[]> | undefined;
-  private stringTextsMemo: string[] | undefined;
-
   /** The source text of each node in `strings` (same order), read once for all rules. */
   get stringTexts(): string[] {
     this.stringTextsMemo ??= this.strings.map((node) => node.text);
@@ -99,10 +98,7 @@ export class ModuleModel {
     const byName = new Map<string, CallSite[]>();
     for (const call of this.calls) {
       const name = call.name ?? (call.method ? `*.${call.method}` : undefined);
-      if (name === undefined) continue;
-      const list = byName.get(name);
-      if (list) list.push(call);
-      else byName.set(name, [call]);
+      if (name !== undefined) append(byName, name, call);
     }
     this.callsByNameMemo = byName;
     return byName;
@@ -181,9 +177,7 @@ export class ModuleModel {
     const normalised = normaliseIdentifier(name.text);
     this.definedNames.add(normalised);
     if (node.type !== 'function_definition') return;
-    const list = this.functionDefs.get(normalised);
-    if (list) list.push(node);
-    else this.functionDefs.set(normalised, [node]);
+    append(this.functionDefs, normalised, node);
   }
 
   /** Every parameter name of every function, gathered on first use (only missingImport asks). */
@@ -271,10 +265,7 @@ export class ModuleModel {
   private bindIn(table: Map<string, Node[]>, scope: number, name: string, value: Node): void {
     const normalised = normaliseIdentifier(name);
     this.boundNames.add(normalised);
-    const key = `${scope}:${normalised}`;
-    const list = table.get(key);
-    if (list) list.push(value);
-    else table.set(key, [value]);
+    append(table, `${scope}:${normalised}`, value);
   }
 
   /** What was assigned to a name as seen from `at`: its own function's assignments, else the module's. */
@@ -297,10 +288,8 @@ export class ModuleModel {
 
   /** The expressions a module-defined function returns (for tags: a decode helper returns decoded data). */
   private returnedValues(name: string): Node[] {
-    const defs = this.functionDefs.get(normaliseIdentifier(name));
-    if (!defs) return [];
     const values: Node[] = [];
-    for (const def of defs) {
+    for (const def of this.functionsNamed(name)) {
       for (const statement of def.descendantsOfType('return_statement')) {
         const value = statement?.namedChildren[0];
         if (value) values.push(value);
@@ -356,19 +345,8 @@ export class ModuleModel {
 
   private qualifyUncached(node: Node, depth: number): string | undefined {
     switch (node.type) {
-      case 'identifier': {
-        const name = normaliseIdentifier(node.text);
-        if (name === '__builtins__' || name === 'builtins') return this.bindings.get(name) ?? 'builtins';
-        const bound = this.bindings.get(name);
-        if (bound) return bound;
-        for (const value of this.assignedValues(name, node)) {
-          if (value.id === node.id) continue;
-          const viaValue = this.qualify(value, depth + 1);
-          if (viaValue) return viaValue;
-        }
-        if (BUILTIN_NAMES.has(name) && !this.definedNames.has(name)) return `builtins.${name}`;
-        return this.missingImport(name);
-      }
+      case 'identifier':
+        return this.resolveName(normaliseIdentifier(node.text), node, depth);
       case 'attribute': {
         const object = node.childForFieldName('object');
         const attribute = node.childForFieldName('attribute');
@@ -396,7 +374,7 @@ export class ModuleModel {
         // eval("\x65\x76\x61\x6c") is eval itself: a constant name evaluated is that name
         if (name === 'builtins.eval' && firstConst !== undefined && /^\s*[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\s*$/.test(firstConst)) {
           const [head, ...rest] = firstConst.trim().split('.').map(normaliseIdentifier);
-          const base = head === '__builtins__' || head === 'builtins' ? 'builtins' : (this.bindings.get(head!) ?? (BUILTIN_NAMES.has(head!) ? `builtins.${head}` : UNBOUND_MODULES.get(head!)));
+          const base = this.resolveName(head!, node, depth);
           if (base) return canonical([base, ...rest].join('.'));
         }
         if (name === 'builtins.getattr' && args[0]) {
@@ -410,7 +388,7 @@ export class ModuleModel {
         }
         if (name === 'builtins.globals' || name === 'builtins.locals' || name === 'builtins.vars') return 'saferun:namespace';
         if (name === 'operator.attrgetter' && firstConst) return `saferun:attrgetter:${firstConst}`;
-        return name ? `${name}()` : undefined;
+        return `${name}()`;
       }
       case 'subscript': {
         const value = node.childForFieldName('value');
@@ -427,6 +405,23 @@ export class ModuleModel {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * What a bare name stands for where `at` is: an import or alias, what was assigned to it, a
+   * builtin, or a module whose import is missing. Shared by identifiers and `eval("name")`.
+   */
+  private resolveName(name: string, at: Node, depth: number): string | undefined {
+    if (name === '__builtins__' || name === 'builtins') return this.bindings.get(name) ?? 'builtins';
+    const bound = this.bindings.get(name);
+    if (bound) return bound;
+    for (const value of this.assignedValues(name, at)) {
+      if (value.id === at.id) continue;
+      const viaValue = this.qualify(value, depth + 1);
+      if (viaValue) return viaValue;
+    }
+    if (BUILTIN_NAMES.has(name) && !this.definedNames.has(name)) return `builtins.${name}`;
+    return this.missingImport(name);
   }
 
   /**
@@ -731,14 +726,14 @@ export class ModuleModel {
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
         if (bare && COMMAND_OUTPUT.test(bare)) {
           // the output of `wmic csproduct get uuid`, `curl ifconfig.me`, `whoami` identifies the machine
-          const command = node.childForFieldName('arguments')?.namedChildren[0];
+          const command = argumentNodes(node)[0];
           const text = command ? this.fold(command)?.value : undefined;
           if (text && classifyCommand(text)?.behaviour === 'reconnaissance') tags.add('sysinfo');
         }
         if (name === 'builtins.open' || name === 'io.open' || name === 'pathlib.Path') {
-          const path = node.childForFieldName('arguments')?.namedChildren[0];
-          const folded = path ? this.fold(path) : undefined;
-          if (folded && CREDENTIAL_PATH.test(folded.value)) tags.add('secret');
+          const path = argumentNodes(node)[0];
+          const pathValue = path ? this.fold(path)?.value : undefined;
+          if (pathValue !== undefined && CREDENTIAL_PATH.test(pathValue)) tags.add('secret');
         }
         if (fn?.type === 'attribute') {
           const object = fn.childForFieldName('object');
@@ -764,6 +759,13 @@ export class ModuleModel {
     }
     return tags;
   }
+}
+
+/** Adds a value to the list kept under a key. */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Names bound by a for target: c, (k, v), [a, b]. */
