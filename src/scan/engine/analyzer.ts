@@ -94,6 +94,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
     const lines = model.lines;
     if (tree.rootNode.hasError) parseErrors.push(...syntaxErrors(tree.rootNode));
     const seen = new Set<string>();
+    const isSetupScript = path.basename(displayPath.split('!/').pop() ?? displayPath) === 'setup.py';
     for (const [index, rule] of rules.entries()) {
       if (performance.now() - started > FILE_BUDGET_MS) {
         const skipped = rules.slice(index).map((r) => r.meta.id);
@@ -102,7 +103,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
       }
       const context: RuleContext = {
         file: displayPath,
-        isSetupScript: path.basename(displayPath.split('!/').pop() ?? displayPath) === 'setup.py',
+        isSetupScript,
         model,
         report(node: Node, message: string, override?: { severity?: Severity; confidence?: Confidence; category?: string }) {
           const line = node.startPosition.row + 1;

@@ -7,6 +7,7 @@
 import { inflateSync } from 'node:zlib';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module-model.js';
+import { PROCESS_START } from './shell-command.js';
 
 export interface EmbeddedCode {
   node: Node;
@@ -16,7 +17,6 @@ export interface EmbeddedCode {
 
 const WRITES = /^(\*\.write|\*\.write_text|\*\.write_bytes|\*\.writelines|pathlib\.Path\(\)\.(write_text|write_bytes)|builtins\.open\(\)\.write|io\.open\(\)\.write|tempfile\.\w+\(\)\.write)$/;
 const RUNS = /^builtins\.(exec|eval|compile)$/;
-const PROCESS = /^(os\.(system|popen|exec\w*|spawn\w*)|subprocess\.\w+|asyncio\.create_subprocess_(shell|exec))$/;
 /** Enough to tell code from prose or data; the parse decides the rest. */
 const LOOKS_LIKE_CODE = /\b(import\s+[\w.]+|from\s+[\w.]+\s+import|exec\s*\(|eval\s*\(|__import__\s*\(|os\.system\s*\(|subprocess\.)/;
 const MAX_EMBEDDED_BYTES = 1_000_000;
@@ -29,22 +29,22 @@ export function findEmbeddedCode(model: ModuleModel): EmbeddedCode[] {
     bytes += code.length;
     found.push({ node, code, how });
   };
-  for (const call of model.calls) {
-    const name = call.name ?? (call.method ? `*.${call.method}` : undefined);
-    if (!name) continue;
-    if (WRITES.test(name) || RUNS.test(name)) {
-      const first = call.args[0];
-      if (first) add(call.node, model.fold(first)?.value, RUNS.test(name) ? `code run by ${name.replace('builtins.', '')}()` : 'code written to a file');
-    } else if (PROCESS.test(name)) {
-      for (const arg of call.args) {
-        const parts = arg.type === 'list' || arg.type === 'tuple' ? arg.namedChildren.filter((n): n is Node => n !== null) : [arg];
-        const texts = parts.map((part) => model.fold(part)?.value);
-        // ["python", "-c", CODE] or "python -c 'CODE'"
-        const flag = texts.indexOf('-c');
-        if (flag >= 0 && texts[flag + 1]) add(call.node, texts[flag + 1], 'code run by python -c');
-        else if (texts.length === 1 && texts[0]) {
-          const inline = /\bpython[0-9.]*(?:\.exe)?\s+-c\s+(["'])([\s\S]+)\1/.exec(texts[0]);
-          if (inline) add(call.node, inline[2], 'code run by python -c');
+  for (const [name, calls] of model.callsByName) {
+    for (const call of calls) {
+      if (WRITES.test(name) || RUNS.test(name)) {
+        const first = call.args[0];
+        if (first) add(call.node, model.fold(first)?.value, RUNS.test(name) ? `code run by ${name.replace('builtins.', '')}()` : 'code written to a file');
+      } else if (PROCESS_START.test(name)) {
+        for (const arg of call.args) {
+          const parts = arg.type === 'list' || arg.type === 'tuple' ? arg.namedChildren.filter((n): n is Node => n !== null) : [arg];
+          const texts = parts.map((part) => model.fold(part)?.value);
+          // ["python", "-c", CODE] or "python -c 'CODE'"
+          const flag = texts.indexOf('-c');
+          if (flag >= 0 && texts[flag + 1]) add(call.node, texts[flag + 1], 'code run by python -c');
+          else if (texts.length === 1 && texts[0]) {
+            const inline = /\bpython[0-9.]*(?:\.exe)?\s+-c\s+(["'])([\s\S]+)\1/.exec(texts[0]);
+            if (inline) add(call.node, inline[2], 'code run by python -c');
+          }
         }
       }
     }

@@ -6,6 +6,9 @@
  * particular hosts or file names.
  */
 
+/** Process-starting calls whose first argument is a command line or an argv list. */
+export const PROCESS_START = /^(os\.(system|popen[234]?|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|startfile)|subprocess\.(call|run|Popen|check_call|check_output|getoutput|getstatusoutput)|asyncio\.create_subprocess_(shell|exec)|commands\.(getoutput|getstatusoutput)|pty\.spawn|platform\.popen)$/;
+
 export type CommandBehaviour = 'download-execute' | 'backdoor' | 'obfuscation' | 'anti-analysis' | 'persistence' | 'destructive' | 'reconnaissance';
 
 export interface CommandVerdict {

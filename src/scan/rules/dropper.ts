@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { commandText, partialPath, type Rule } from './rule.js';
+import type { CallSite } from '../engine/call-site.js';
+import { callsTo, commandText, partialPath, type Rule } from './rule.js';
 
 const DOWNLOAD = /^(requests\.(get|post|request)|requests\.Session\(\)\.get|urllib\.request\.(urlopen|urlretrieve)|urllib\.(urlopen|urlretrieve)|urllib2\.urlopen|httpx\.get|wget\.download|http\.client\.HTTPS?Connection)$/;
 const START = /^(os\.(startfile|system|popen|exec\w*|spawn\w*|posix_spawnp?)|subprocess\.\w+|asyncio\.create_subprocess_(exec|shell)|ctypes\.windll\.shell32\.ShellExecute[AW]?)$/;
@@ -17,15 +18,15 @@ export const dropper: Rule = {
     advice: 'Do not run it. Find the URL and what it serves before anything else.',
   },
   check({ model, report }) {
-    const download = model.calls.find((call) => call.name !== undefined && DOWNLOAD.test(call.name));
+    const download = callsTo(model, (name) => DOWNLOAD.test(name))[0];
     if (!download) return;
-    const starts = model.calls.filter((call) => call.name !== undefined && START.test(call.name));
+    const starts = callsTo(model, (name) => START.test(name));
     if (starts.length === 0) return;
     const madeExecutable = model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));
-    // What is started must itself look like a dropped program, not a tool such as git.
-    // The program started, as far as it is known: the call's text, then its arguments' paths and command text.
+    // What is started must itself look like a dropped program, not a tool such as git: the call's
+    // text, then its arguments' paths and command text, as far as they are known.
     const started = (arg: Node): string[] => (arg.type === 'list' || arg.type === 'tuple' ? arg.namedChildren.flatMap((item) => (item ? started(item) : [])) : [partialPath(model, arg) ?? '', commandText(model, arg)]);
-    const startsDroppedProgram = (call: (typeof starts)[number]): boolean =>
+    const startsDroppedProgram = (call: CallSite): boolean =>
       call.name === 'os.startfile' || EXECUTABLE.test(call.node.text) || call.args.flatMap(started).some((text) => EXECUTABLE.test(text)) || (madeExecutable && call.args[0]?.type === 'identifier');
     for (const start of starts) {
       if (startsDroppedProgram(start)) report(start.node, `downloads (${download.name}) and starts a program (${start.name})`);

@@ -1,4 +1,5 @@
-import { commandText, PROCESS_START, type Rule } from './rule.js';
+import { callsTo, commandParts, commandText, type Rule } from './rule.js';
+import { PROCESS_START } from '../engine/shell-command.js';
 
 const RAW_IP_URL = /\b[a-z]+:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/i;
 const NETWORK_TOOL = /^\s*(\S*[\\/])?(ping|ping6|nslookup|dig|host|curl|wget|nc|ncat|netcat|telnet|ssh|scp|ftp|tftp|Invoke-WebRequest|iwr|Invoke-RestMethod|irm)(\.exe)?\s/i;
@@ -17,17 +18,16 @@ export const exfiltration: Rule = {
     advice: 'Find out where the data goes. Run it without network (--profile offline) and without secrets in its environment.',
   },
   check({ model, report, isSetupScript }) {
-    for (const call of model.calls) {
-      // a command line that reaches the network (ping/nslookup/dig resolve names: DNS exfiltration)
-      const networkCommand = call.name !== undefined && PROCESS_START.test(call.name) && NETWORK_TOOL.test(call.args.map((arg) => commandText(model, arg)).join(' '));
-      if (!call.name || !(NETWORK_SINKS.test(call.name) || networkCommand)) continue;
+    for (const call of callsTo(model, (name) => NETWORK_SINKS.test(name) || PROCESS_START.test(name))) {
+      // a command line counts when it reaches the network (ping/nslookup/dig resolve names: DNS exfiltration)
+      if (!NETWORK_SINKS.test(call.name!) && !NETWORK_TOOL.test(commandParts(call).map((part) => commandText(model, part)).join(' '))) continue;
       const values = [...call.args, ...call.keywords.values()];
       const tags = new Set(values.flatMap((v) => [...model.tags(v)]));
-      if (tags.has('secret')) report(call.node, `${call.name.replace(/\(\)/g, '')}() sends data read from the environment or credential files`);
+      if (tags.has('secret')) report(call.node, `${call.name!.replace(/\(\)/g, '')}() sends data read from the environment or credential files`);
       else if (tags.has('sysinfo')) {
         // A beacon: identifying data sent when the package is installed or imported, or to a bare IP address.
         const where = isSetupScript ? 'at install time' : model.isModuleLevel(call.node) ? 'as soon as the module is imported' : RAW_IP_URL.test(values.map((v) => commandText(model, v)).join(' ')) ? 'to a bare IP address' : undefined;
-        report(call.node, `${call.name.replace(/\(\)/g, '')}() sends system information (user, host name, platform)${where ? ` ${where}` : ''}`, where ? undefined : { severity: 'medium' });
+        report(call.node, `${call.name!.replace(/\(\)/g, '')}() sends system information (user, host name, platform)${where ? ` ${where}` : ''}`, where ? undefined : { severity: 'medium' });
       }
     }
   },

@@ -1,5 +1,5 @@
-import { classifyCommand } from '../engine/shell-command.js';
-import { commandText, PROCESS_START, type Rule } from './rule.js';
+import { classifyCommand, PROCESS_START } from '../engine/shell-command.js';
+import { callsTo, commandParts, commandText, type Rule } from './rule.js';
 
 export const maliciousCommand: Rule = {
   meta: {
@@ -14,9 +14,8 @@ export const maliciousCommand: Rule = {
     advice: 'Do not run it. Read the full command (saferun scan shows it decoded) and find out what it downloads or changes.',
   },
   check({ model, report }) {
-    for (const call of model.calls) {
-      if (!call.name || !PROCESS_START.test(call.name)) continue;
-      const parts = call.args.length > 0 ? call.args : [call.keywords.get('args') ?? call.keywords.get('cmd')].filter((n) => n !== undefined);
+    for (const call of callsTo(model, (name) => PROCESS_START.test(name))) {
+      const parts = commandParts(call);
       const hidden = parts.some((part) => model.fold(part)?.decoded);
       const text = parts.map((part) => commandText(model, part)).join(' ');
       const verdict = classifyCommand(text);

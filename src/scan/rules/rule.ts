@@ -100,7 +100,7 @@ export function partialPath(model: ModuleModel, node: Node, depth = 0): string |
   }
   if (node.type === 'string' && node.children.some((child) => child?.type === 'interpolation')) {
     // f"{base}/Local State"
-    return node.children.map((child) => (!child ? '' : child.type === 'interpolation' ? (child.namedChildren[0] ? (partialPath(model, child.namedChildren[0], depth + 1) ?? '~') : '~') : child.type === 'string_content' ? child.text : '')).join('');
+    return interpolatedText(node, (expr) => (expr ? (partialPath(model, expr, depth + 1) ?? '~') : '~'));
   }
   if (node.type === 'call') {
     const name = model.qualify(node.childForFieldName('function')!);
@@ -122,8 +122,27 @@ export function matchStringLiteral(model: ModuleModel, node: Node, pattern: RegE
   return pattern.exec(text) ?? (text.includes('\\') ? pattern.exec(model.fold(node)?.value ?? '') : null);
 }
 
-/** Process-starting calls whose first argument is a command line or an argv list. */
-export const PROCESS_START = /^(os\.(system|popen[234]?|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|startfile)|subprocess\.(call|run|Popen|check_call|check_output|getoutput|getstatusoutput)|asyncio\.create_subprocess_(shell|exec)|commands\.(getoutput|getstatusoutput)|pty\.spawn|platform\.popen)$/;
+/**
+ * A string literal's text with each interpolation replaced by what `part` makes of its expression
+ * (f"{home}/.ssh" → part(home) + "/.ssh"); escapes are undone unless the literal is raw.
+ */
+function interpolatedText(node: Node, part: (expression: Node | undefined) => string): string {
+  const raw = /r/i.test((node.children[0]?.text ?? '').replace(/['"]+$/, ''));
+  let text = '';
+  for (const child of node.children) {
+    if (!child) continue;
+    if (child.type === 'string_content' || child.type === 'escape_sequence') text += raw ? child.text : unescapePython(child.text);
+    else if (child.type === 'interpolation') text += part(child.namedChildren[0] ?? undefined);
+  }
+  return text;
+}
+
+/** The nodes that make up the command of a process call: its positional arguments, else args=/cmd=. */
+export function commandParts(call: CallSite): Node[] {
+  if (call.args.length > 0) return call.args;
+  const keyword = call.keywords.get('args') ?? call.keywords.get('cmd');
+  return keyword ? [keyword] : [];
+}
 
 /**
  * The text of a command as far as it is known: folded where constant, with "…" for the parts
@@ -137,16 +156,8 @@ export function commandText(model: ModuleModel, node: Node | undefined, depth = 
     case 'list':
     case 'tuple':
       return node.namedChildren.map((child) => (child ? commandText(model, child, depth + 1) : '…')).join(' ');
-    case 'string': {
-      const raw = /r/i.test((node.children[0]?.text ?? '').replace(/['"]+$/, ''));
-      let text = '';
-      for (const child of node.children) {
-        if (!child) continue;
-        if (child.type === 'string_content' || child.type === 'escape_sequence') text += raw ? child.text : unescapePython(child.text);
-        else if (child.type === 'interpolation') text += child.namedChildren[0] ? commandText(model, child.namedChildren[0], depth + 1) : '…';
-      }
-      return text;
-    }
+    case 'string':
+      return interpolatedText(node, (expr) => (expr ? commandText(model, expr, depth + 1) : '…'));
     case 'concatenated_string':
       return node.namedChildren.map((child) => (child ? commandText(model, child, depth + 1) : '…')).join('');
     case 'binary_operator': {

@@ -1,5 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import { callsTo, commandText, PROCESS_START, type Rule } from './rule.js';
+import type { CallSite } from '../engine/call-site.js';
+import { callsTo, commandParts, commandText, type Rule } from './rule.js';
+import { PROCESS_START } from '../engine/shell-command.js';
 
 const INSTALL_COMMANDS = /^(setuptools\.command\.(install|develop|egg_info|build_py|sdist|bdist_egg)\.\w+|distutils\.command\.(install|build)\.\w+|setuptools\.command\.\w+\.\w+)$/;
 /**
@@ -27,9 +29,9 @@ export const setupInstallHook: Rule = {
   check({ model, report, isSetupScript }) {
     if (!isSetupScript) return;
     // a process that is a known build tool (git describe, cmake, gcc) is what builds do: not an action
-    const buildStep = (call: { name: string | undefined; args: Node[] }): boolean => PROCESS_START.test(call.name ?? '') && BUILD_TOOL.test(commandText(model, call.args[0]));
-    const actions = callsTo(model, (name) => ACTION.test(name)).filter((call) => !buildStep(call));
+    const buildStep = (call: CallSite): boolean => PROCESS_START.test(call.name ?? '') && BUILD_TOOL.test(commandText(model, commandParts(call)[0]));
     const hookActions = callsTo(model, (name) => ACTION.test(name) || LOADS_CODE.test(name)).filter((call) => !buildStep(call));
+    const actions = hookActions.filter((call) => ACTION.test(call.name ?? ''));
     const inside = (node: Node, outer: Node): boolean => node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
     for (const cls of model.classDefs) {
       const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
@@ -44,8 +46,7 @@ export const setupInstallHook: Rule = {
       }
     }
     for (const call of actions) {
-      const inClass = model.classDefs.some((cls) => call.node.startIndex >= cls.startIndex && call.node.endIndex <= cls.endIndex);
-      if (!inClass) report(call.node, `${call.name}() runs when setup.py is executed (at install time)`);
+      if (!model.classDefs.some((cls) => inside(call.node, cls))) report(call.node, `${call.name}() runs when setup.py is executed (at install time)`);
     }
   },
 };
