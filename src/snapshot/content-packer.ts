@@ -1,9 +1,9 @@
 /**
  * Stores a snapshot's new content while the tree is being listed: files are read, hashed and
- * appended to this snapshot's pack on this thread as they are found. When much new content is expected — a root never
- * snapshotted before, or past PARALLEL_THRESHOLD_BYTES — a pack thread is started and takes the
- * files by size (identical contents have identical sizes, so they always meet on one thread and
- * are stored once).
+ * appended to this snapshot's pack on this thread as they are found. When much new content is
+ * expected — a root never snapshotted before, or past PARALLEL_THRESHOLD_BYTES — a pack thread is
+ * started and takes the files by size (identical contents have identical sizes, so they always
+ * meet on one thread and are stored once).
  */
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -22,7 +22,7 @@ export interface PackedFile {
   hash: string;
 }
 
-export function readError(file: { absolute: string }, error: unknown): SaferunError {
+function readError(file: { absolute: string }, error: unknown): SaferunError {
   return new SaferunError(`snapshot: cannot read ${file.absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix its permissions or exclude it in .saferunignore`, { cause: error });
 }
 

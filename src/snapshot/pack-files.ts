@@ -71,19 +71,21 @@ export class SyncPack {
     const fd = openSync(file.absolute, 'r');
     try {
       if (this.scratch.length < CHUNK) this.scratch = Buffer.allocUnsafe(CHUNK);
+      const chunkAt = (position: number, limit: number): Buffer => this.scratch.subarray(0, readSync(fd, this.scratch, 0, Math.min(CHUNK, limit), position));
       const hasher = createHash('sha256');
       let length = 0;
-      for (let n = readSync(fd, this.scratch, 0, CHUNK, 0); n > 0; n = readSync(fd, this.scratch, 0, CHUNK, length)) {
-        hasher.update(this.scratch.subarray(0, n));
-        length += n;
+      for (let chunk = chunkAt(0, CHUNK); chunk.length > 0; chunk = chunkAt(length, CHUNK)) {
+        hasher.update(chunk);
+        length += chunk.length;
       }
       const hash = hasher.digest('hex');
       this.hashes.push(hash);
       if (this.seen.has(hash)) return;
+      // copy what was hashed, no more (the file may have grown meanwhile)
       let copied = 0;
-      for (let n = readSync(fd, this.scratch, 0, Math.min(CHUNK, length), 0); n > 0 && copied < length; n = readSync(fd, this.scratch, 0, Math.min(CHUNK, length - copied), copied)) {
-        this.write(this.scratch.subarray(0, n), this.offset + copied);
-        copied += n;
+      for (let chunk = chunkAt(0, length); chunk.length > 0 && copied < length; chunk = chunkAt(copied, length - copied)) {
+        this.write(chunk, this.offset + copied);
+        copied += chunk.length;
       }
       this.seen.add(hash);
       this.entries.push([hash, this.offset, copied]);

@@ -89,24 +89,32 @@ export class SnapshotStore {
     } catch {
       // none yet, or unreadable: read every pack index
     }
-    const covered = new Set(merged.packs);
-    for (const [hash, pack, offset, length] of merged.entries) if (present.has(pack) && !index.has(hash)) index.set(hash, { pack, offset, length });
+    // the packs whose entries the index now holds: the cache's (still present) and those read below
+    const covered = new Set(merged.packs.filter((pack) => present.has(pack)));
+    for (const [hash, pack, offset, length] of merged.entries) if (covered.has(pack) && !index.has(hash)) index.set(hash, { pack, offset, length });
     let added = 0;
     for (const name of names) {
       const pack = name.slice(0, -4);
       if (covered.has(pack)) continue;
-      let file: PackIndexFile;
-      try {
-        file = JSON.parse(await readFile(path.join(this.packsDir, name), 'utf8')) as PackIndexFile;
-      } catch {
-        continue; // unreadable index: its pack is ignored, content is stored again when needed
-      }
+      const entries = await this.readPackIndex(pack);
+      if (!entries) continue; // unreadable index: its pack is ignored, content is stored again when needed
       added++;
-      for (const [hash, offset, length] of file.entries) if (!index.has(hash)) index.set(hash, { pack, offset, length });
+      covered.add(pack);
+      for (const [hash, offset, length] of entries) if (!index.has(hash)) index.set(hash, { pack, offset, length });
     }
-    // refresh the cache when it missed several packs or still lists pruned ones
-    if (added >= MERGE_AFTER || merged.packs.some((pack) => !present.has(pack))) await this.writeMergedIndex(index, present).catch(() => undefined);
+    // refresh the cache when it missed several packs or still lists pruned ones (an index that
+    // could not be read is not listed as covered: it is tried again next time)
+    if (added >= MERGE_AFTER || covered.size < merged.packs.length + added) await this.writeMergedIndex(index, covered).catch(() => undefined);
     return index;
+  }
+
+  /** One pack's index entries ([sha256, offset, length]), or undefined when it cannot be read. */
+  async readPackIndex(packId: string): Promise<PackIndexFile['entries'] | undefined> {
+    try {
+      return (JSON.parse(await readFile(path.join(this.packsDir, `${packId}.idx`), 'utf8')) as PackIndexFile).entries;
+    } catch {
+      return undefined;
+    }
   }
 
   private get mergedIndexFile(): string {

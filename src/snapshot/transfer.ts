@@ -136,7 +136,8 @@ export async function pruneSnapshots(store: SnapshotStore, keep: number): Promis
     for (const name of await readdir(store.packsDir).catch(() => [] as string[])) {
       if (!name.endsWith('.idx')) continue;
       const packId = name.slice(0, -4);
-      const entries = (JSON.parse(await readFile(path.join(store.packsDir, name), 'utf8')) as { entries: [string, number, number][] }).entries;
+      const entries = await store.readPackIndex(packId);
+      if (!entries) continue; // unreadable: left alone, as loadIndex leaves it out
       const dead = entries.filter(([hash]) => !live.has(hash));
       if (dead.length === 0) continue;
       objectsRemoved += dead.length;
