@@ -279,3 +279,20 @@ test('the merged pack index serves many packs and forgets pruned ones', async ()
   assert.equal(after.size, 1, 'only the kept snapshot’s content is left');
   for (const location of after.values()) assert.ok(existsSync(path.join(store.packsDir, `${location.pack}.pack`)));
 });
+
+test('a pack index that cannot be read is left out of the merged index and read again once it can be', async () => {
+  const { tree, store } = fresh('merged-unreadable');
+  writeFileSync(path.join(tree, 'changing.txt'), 'version 0\n');
+  await takeSnapshot([tree], { store });
+  const damaged = path.join(store.packsDir, readdirSync(store.packsDir).find((name) => name.endsWith('.idx'))!);
+  const original = readFileSync(damaged);
+  writeFileSync(damaged, '{ not json');
+  for (let i = 1; i < 20; i++) {
+    writeFileSync(path.join(tree, 'changing.txt'), `version ${i}\n`); // one new pack each; the merged index gets written meanwhile
+    await takeSnapshot([tree], { store });
+  }
+  assert.ok(existsSync(path.join(store.packsDir, 'merged.json')));
+  assert.equal((await store.loadIndex()).size, 19, 'the unreadable index is skipped');
+  writeFileSync(damaged, original);
+  assert.equal((await store.loadIndex()).size, 20, 'and read once it is readable again');
+});
