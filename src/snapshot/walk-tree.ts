@@ -6,7 +6,7 @@
  */
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import type { Ignore } from 'ignore';
+import type { Excludes } from './ignore-rules.js';
 
 export interface TreeEntry {
   path: string;
@@ -25,7 +25,7 @@ export interface TreeListing {
   skipped: { path: string; reason: string }[];
 }
 
-export function walkTree(root: string, rules: Ignore): TreeListing {
+export function walkTree(root: string, rules: Excludes): TreeListing {
   const listing: TreeListing = { entries: [], skipped: [] };
   const stack = [''];
   while (stack.length > 0) listDirectory(root, stack.pop()!, rules, listing, stack);
@@ -33,7 +33,7 @@ export function walkTree(root: string, rules: Ignore): TreeListing {
 }
 
 /** walkTree, handing each file to `onFile` as soon as it is found. */
-export async function walkTreeFeeding(root: string, rules: Ignore, onFile: (file: TreeEntry) => void): Promise<TreeListing> {
+export async function walkTreeFeeding(root: string, rules: Excludes, onFile: (file: TreeEntry) => void): Promise<TreeListing> {
   const listing: TreeListing = { entries: [], skipped: [] };
   const stack = [''];
   let fed = 0;
@@ -53,28 +53,32 @@ export async function walkTreeFeeding(root: string, rules: Ignore, onFile: (file
   return sorted(listing);
 }
 
-function listDirectory(root: string, relativeDir: string, rules: Ignore, listing: TreeListing, stack: string[]): void {
+function listDirectory(root: string, relativeDir: string, rules: Excludes, listing: TreeListing, stack: string[]): void {
+  const directory = path.join(root, relativeDir);
   let names: string[];
   try {
-    names = readdirSync(path.join(root, relativeDir));
+    names = readdirSync(directory);
   } catch (error) {
     listing.skipped.push({ path: relativeDir || '.', reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
     return;
   }
+  const prefix = directory.endsWith(path.sep) ? directory : directory + path.sep;
   for (const name of names) {
     const relative = relativeDir ? `${relativeDir}/${name}` : name;
-    const absolute = path.join(root, relative);
+    const absolute = prefix + name;
     const info = lstatSync(absolute, { throwIfNoEntry: false });
     if (!info) continue;
     const isDir = info.isDirectory();
-    if (rules.ignores(isDir ? `${relative}/` : relative)) continue;
-    const base = { path: relative, absolute, mode: info.mode & 0o7777, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
-    if (isDir) {
-      listing.entries.push({ ...base, type: 'dir', size: 0 });
-      stack.push(relative);
-    } else if (info.isFile()) listing.entries.push({ ...base, type: 'file' });
-    else if (info.isSymbolicLink()) listing.entries.push({ ...base, type: 'symlink', target: readlinkSync(absolute) });
-    else listing.skipped.push({ path: relative, reason: 'not a file, directory or symlink (socket, FIFO or device)' });
+    if (rules.excludes(relative, name, isDir)) continue;
+    const type = isDir ? 'dir' : info.isFile() ? 'file' : info.isSymbolicLink() ? 'symlink' : undefined;
+    if (!type) {
+      listing.skipped.push({ path: relative, reason: 'not a file, directory or symlink (socket, FIFO or device)' });
+      continue;
+    }
+    const entry: TreeEntry = { path: relative, absolute, type, mode: info.mode & 0o7777, size: isDir ? 0 : info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+    if (type === 'symlink') entry.target = readlinkSync(absolute);
+    else if (isDir) stack.push(relative);
+    listing.entries.push(entry);
   }
 }
 
