@@ -3,7 +3,8 @@
  * appended to this snapshot's pack on this thread as they are found. When much new content is
  * expected — a root never snapshotted before, or past PARALLEL_THRESHOLD_BYTES — a pack thread is
  * started and takes the files by size (identical contents have identical sizes, so they always
- * meet on one thread and are stored once).
+ * meet on one thread and are stored once). The store's index, which new content is deduplicated
+ * against, is loaded only once there is new content: an unchanged tree never pays for it.
  */
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -20,6 +21,8 @@ const BATCH = 64;
 export interface PackedFile {
   file: TreeEntry;
   hash: string;
+  /** The pack holding the content (this snapshot's, or an older one for content already stored). */
+  pack: string;
 }
 
 function readError(file: { absolute: string }, error: unknown): SaferunError {
@@ -76,7 +79,8 @@ class PackThread {
 }
 
 export class ContentPacker {
-  private readonly pack: SyncPack;
+  private syncPack: SyncPack | undefined;
+  private index: PackIndex | undefined;
   private readonly packTemp: string;
   /** Files stored by this thread, in the order handed to its pack. */
   private readonly own: TreeEntry[] = [];
@@ -85,12 +89,16 @@ export class ContentPacker {
 
   constructor(
     private readonly store: SnapshotStore,
-    index: PackIndex,
     private readonly options: { parallel: boolean; expectMuch: boolean },
   ) {
     this.packTemp = store.tempPath();
-    this.pack = new SyncPack(this.packTemp, index.keys());
     if (options.parallel && options.expectMuch) this.startThread();
+  }
+
+  /** This thread's pack, made (and the store's index loaded) when first needed. */
+  private get pack(): SyncPack {
+    this.index ??= this.store.loadIndex();
+    return (this.syncPack ??= new SyncPack(this.packTemp, this.index.keys()));
   }
 
   /** Stores one file's content (or hands it to the pack thread); throws if it cannot be read. */
@@ -107,25 +115,33 @@ export class ContentPacker {
 
   /** Publishes the packs (`<id>` and `<id>-1`); returns every file's hash and the bytes added. */
   async finish(id: string): Promise<{ packed: PackedFile[]; bytes: number }> {
+    if (!this.syncPack && !this.thread) return { packed: [], bytes: 0 }; // nothing new
     const mine = this.pack.finish();
-    const packed: PackedFile[] = this.own.map((file, i) => ({ file, hash: mine.hashes[i]! }));
+    const stored = new Map<string, string>(mine.entries.map(([hash]) => [hash, id]));
+    const ownHashes = mine.hashes;
+    let threadOutput: { files: TreeEntry[]; hashes: string[] } | undefined;
     let bytes = mine.bytes;
     if (this.thread) {
       const thread = this.thread;
       const output = await thread.finish();
       if (output.error) throw readError({ absolute: output.error.path }, { code: output.error.code });
-      thread.files.forEach((file, i) => packed.push({ file, hash: output.hashes[i]! }));
+      for (const [hash] of output.entries) stored.set(hash, `${id}-1`);
+      threadOutput = { files: thread.files, hashes: output.hashes };
       if (output.entries.length > 0) await this.store.commitPack(thread.temp, `${id}-1`, output.entries);
       bytes += output.bytes;
       rmSync(thread.temp, { force: true });
       this.thread = undefined;
     }
     if (mine.entries.length > 0) await this.store.commitPack(this.packTemp, id, mine.entries);
+    // content not stored now was already in the store (the index was loaded to know it)
+    const packOf = (hash: string): string => stored.get(hash) ?? this.index?.get(hash)?.pack ?? '';
+    const packed: PackedFile[] = this.own.map((file, i) => ({ file, hash: ownHashes[i]!, pack: packOf(ownHashes[i]!) }));
+    threadOutput?.files.forEach((file, i) => packed.push({ file, hash: threadOutput.hashes[i]!, pack: packOf(threadOutput.hashes[i]!) }));
     return { packed, bytes };
   }
 
   async discard(): Promise<void> {
-    this.pack.finish();
+    this.syncPack?.finish();
     rmSync(this.packTemp, { force: true });
     await this.thread?.discard();
     this.thread = undefined;

@@ -26,7 +26,7 @@ async function requireRealDirectory(target: string): Promise<void> {
 async function rulesAtSnapshot(target: string, root: ManifestRoot, store?: SnapshotStore): Promise<ReturnType<typeof loadIgnore>> {
   if (!store) return loadIgnore(target);
   const saved = root.entries.find((e) => e.path === '.saferunignore' && e.type === 'file');
-  const location = saved?.hash ? (await store.loadIndex()).get(saved.hash) : undefined;
+  const location = saved?.hash ? store.loadIndex().get(saved.hash) : undefined;
   return loadIgnore(target, location ? store.readObject(location).toString('utf8') : '');
 }
 
@@ -72,7 +72,7 @@ async function safePath(target: string, relative: string): Promise<string> {
 
 export async function executeRestore(plan: RestorePlan, store: SnapshotStore, target: string): Promise<void> {
   await requireRealDirectory(target);
-  const index = await store.loadIndex();
+  const index = store.loadIndex();
   for (const file of plan.writes) {
     if (!index.has(file.hash!)) throw new SaferunError(`restore refused: the snapshot store lacks the content of ${file.path} (was it pruned?); nothing was changed`);
   }

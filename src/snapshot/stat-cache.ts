@@ -1,8 +1,13 @@
 /**
- * What the last snapshot of a root saw of each file: (size, mtime, inode) → content hash, so an
- * unchanged file is not read again. One small file per root (`statcache/<sha1 of the root>.json`):
- * a snapshot loads only its own roots' caches, and each is rewritten from the current listing, so
- * deleted files and roots that are gone do not make every later snapshot slower.
+ * What the last snapshot of a root saw of each file: (size, mtime, inode) → content hash and the
+ * pack holding it, so an unchanged file is not read again and its content is known to be stored
+ * without loading the store's whole index (a pack is complete while its index file exists; prune
+ * replaces packs, and a file whose pack is gone is simply read again).
+ *
+ * One small file per root (`statcache/<sha1 of the root>.json`): a snapshot loads only its own
+ * roots' caches, and each is rewritten from the current listing, so deleted files and roots that
+ * are gone do not make every later snapshot slower. Rows are arrays: they parse several times
+ * faster than objects keyed by path.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,10 +19,17 @@ export interface StatEntry {
   mtimeMs: number;
   ino: number;
   hash: string;
+  pack: string;
 }
 
 /** absolute path → what it was */
-export type StatCache = Record<string, StatEntry>;
+export type StatCache = Map<string, StatEntry>;
+
+interface StatCacheFile {
+  version: 2;
+  /** [absolute path, size, mtimeMs, ino, sha256, pack] */
+  files: [string, number, number, number, string, string][];
+}
 
 function cacheFile(store: SnapshotStore, root: string): string {
   return path.join(store.root, 'statcache', `${createHash('sha1').update(path.resolve(root)).digest('hex')}.json`);
@@ -25,23 +37,26 @@ function cacheFile(store: SnapshotStore, root: string): string {
 
 /** The caches of these roots (a root never snapshotted has none: `unseen`). */
 export function loadStatCaches(store: SnapshotStore, roots: string[]): { cache: StatCache; unseen: string[]; counts: Map<string, number> } {
-  const cache: StatCache = {};
+  const cache: StatCache = new Map();
   const unseen: string[] = [];
   const counts = new Map<string, number>();
   for (const root of roots) {
     try {
-      const entries = JSON.parse(readFileSync(cacheFile(store, root), 'utf8')) as StatCache;
-      counts.set(root, Object.keys(entries).length);
-      Object.assign(cache, entries);
+      const data = JSON.parse(readFileSync(cacheFile(store, root), 'utf8')) as StatCacheFile;
+      if (data.version !== 2 || !Array.isArray(data.files)) throw new Error('an earlier format');
+      counts.set(root, data.files.length);
+      for (const [absolute, size, mtimeMs, ino, hash, pack] of data.files) cache.set(absolute, { size, mtimeMs, ino, hash, pack });
     } catch {
-      unseen.push(root); // none yet, or unreadable: the files are simply read again
+      unseen.push(root); // none yet, unreadable or an earlier format: the files are simply read again
     }
   }
   return { cache, unseen, counts };
 }
 
-export async function saveStatCache(store: SnapshotStore, root: string, entries: StatCache): Promise<void> {
+export function saveStatCache(store: SnapshotStore, root: string, entries: StatCache): void {
   mkdirSync(path.dirname(cacheFile(store, root)), { recursive: true, mode: 0o700 });
-  await store.writeAtomic(cacheFile(store, root), JSON.stringify(entries));
+  const files: StatCacheFile['files'] = [];
+  for (const [absolute, { size, mtimeMs, ino, hash, pack }] of entries) files.push([absolute, size, mtimeMs, ino, hash, pack]);
+  store.writeAtomic(cacheFile(store, root), JSON.stringify({ version: 2, files } satisfies StatCacheFile));
   rmSync(path.join(store.root, 'statcache.json'), { force: true }); // the single file of earlier versions
 }

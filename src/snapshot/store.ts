@@ -6,7 +6,7 @@
  * concurrent runs never corrupt each other (each writes its own pack).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,15 +77,21 @@ export class SnapshotStore {
   /**
    * Every object of every complete pack. Pack indexes never change once written, so their union is
    * kept in `packs/merged.json` (a cache: rebuilt from the .idx files, entries of pruned packs
-   * dropped) and only indexes newer than it are read one by one.
+   * dropped) and only indexes newer than it are read one by one. Synchronous: a snapshot loads it
+   * only once it meets new content, from the middle of its synchronous walk.
    */
-  async loadIndex(): Promise<PackIndex> {
+  loadIndex(): PackIndex {
     const index: PackIndex = new Map();
-    const names = (await readdir(this.packsDir).catch(() => [] as string[])).filter((name) => name.endsWith('.idx')).sort();
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.packsDir).filter((name) => name.endsWith('.idx')).sort();
+    } catch {
+      // no packs yet
+    }
     const present = new Set(names.map((name) => name.slice(0, -4)));
     let merged: MergedIndex = { version: 1, packs: [], entries: [] };
     try {
-      merged = JSON.parse(await readFile(this.mergedIndexFile, 'utf8')) as MergedIndex;
+      merged = JSON.parse(readFileSync(this.mergedIndexFile, 'utf8')) as MergedIndex;
     } catch {
       // none yet, or unreadable: read every pack index
     }
@@ -96,7 +102,7 @@ export class SnapshotStore {
     for (const name of names) {
       const pack = name.slice(0, -4);
       if (covered.has(pack)) continue;
-      const entries = await this.readPackIndex(pack);
+      const entries = this.readPackIndex(pack);
       if (!entries) continue; // unreadable index: its pack is ignored, content is stored again when needed
       added++;
       covered.add(pack);
@@ -104,14 +110,25 @@ export class SnapshotStore {
     }
     // refresh the cache when it missed several packs or still lists pruned ones (an index that
     // could not be read is not listed as covered: it is tried again next time)
-    if (added >= MERGE_AFTER || covered.size < merged.packs.length + added) await this.writeMergedIndex(index, covered).catch(() => undefined);
+    if (added >= MERGE_AFTER || covered.size < merged.packs.length + added) {
+      try {
+        this.writeMergedIndex(index, covered);
+      } catch {
+        // a cache: the pack indexes are read one by one again next time
+      }
+    }
     return index;
   }
 
+  /** Whether a pack is complete and present (its index is written last and removed first). */
+  hasPack(packId: string): boolean {
+    return existsSync(path.join(this.packsDir, `${packId}.idx`));
+  }
+
   /** One pack's index entries ([sha256, offset, length]), or undefined when it cannot be read. */
-  async readPackIndex(packId: string): Promise<PackIndexFile['entries'] | undefined> {
+  readPackIndex(packId: string): PackIndexFile['entries'] | undefined {
     try {
-      return (JSON.parse(await readFile(path.join(this.packsDir, `${packId}.idx`), 'utf8')) as PackIndexFile).entries;
+      return (JSON.parse(readFileSync(path.join(this.packsDir, `${packId}.idx`), 'utf8')) as PackIndexFile).entries;
     } catch {
       return undefined;
     }
@@ -121,23 +138,23 @@ export class SnapshotStore {
     return path.join(this.packsDir, 'merged.json');
   }
 
-  private async writeMergedIndex(index: PackIndex, packs: Set<string>): Promise<void> {
+  private writeMergedIndex(index: PackIndex, packs: Set<string>): void {
     const entries: MergedIndex['entries'] = [];
     for (const [hash, { pack, offset, length }] of index) entries.push([hash, pack, offset, length]);
-    await this.writeAtomic(this.mergedIndexFile, JSON.stringify({ version: 1, packs: [...packs], entries } satisfies MergedIndex));
+    this.writeAtomic(this.mergedIndexFile, JSON.stringify({ version: 1, packs: [...packs], entries } satisfies MergedIndex));
   }
 
-  /** Writes a file whole or not at all: to a temp name in the store, then renamed into place. */
-  async writeAtomic(target: string, data: string): Promise<void> {
+  /** Writes a (small) file whole or not at all: to a temp name in the store, then renamed into place. */
+  writeAtomic(target: string, data: string): void {
     const temp = this.tempPath();
-    await writeFile(temp, data);
-    await rename(temp, target);
+    writeFileSync(temp, data);
+    renameSync(temp, target);
   }
 
   /** Publishes a finished pack: pack file first, then its index (the index is what makes it visible). */
   async commitPack(tempPack: string, packId: string, entries: [string, number, number][]): Promise<void> {
     await rename(tempPack, path.join(this.packsDir, `${packId}.pack`));
-    await this.writeAtomic(path.join(this.packsDir, `${packId}.idx`), JSON.stringify({ version: 1, entries } satisfies PackIndexFile));
+    this.writeAtomic(path.join(this.packsDir, `${packId}.idx`), JSON.stringify({ version: 1, entries } satisfies PackIndexFile));
   }
 
   async removePack(packId: string): Promise<void> {
@@ -161,8 +178,8 @@ export class SnapshotStore {
     }
   }
 
-  async writeManifest(manifest: Manifest): Promise<void> {
-    await this.writeAtomic(path.join(this.manifestsDir, `${manifest.id}.json`), JSON.stringify(manifest));
+  writeManifest(manifest: Manifest): void {
+    this.writeAtomic(path.join(this.manifestsDir, `${manifest.id}.json`), JSON.stringify(manifest));
   }
 
   async readManifest(id: string): Promise<Manifest> {

@@ -58,16 +58,17 @@ async function waitForPrune(store: SnapshotStore): Promise<void> {
 
 async function snapshotRoots(store: SnapshotStore, roots: string[], options: SnapshotOptions, started: number): Promise<SnapshotSummary> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
-  const index = await store.loadIndex();
   const { cache, unseen, counts } = loadStatCaches(store, roots);
   // A root never snapshotted before brings much new content: its pack thread starts at once, so
   // its start-up overlaps the listing.
-  const expectMuch = unseen.length > 0;
-  const packer = new ContentPacker(store, index, { parallel: os.availableParallelism() > 1, expectMuch });
-  const hashes = new Map<string, string>();
+  const packer = new ContentPacker(store, { parallel: os.availableParallelism() > 1, expectMuch: unseen.length > 0 });
+  const packPresent = new Map<string, boolean>();
+  const stillStored = (pack: string): boolean => packPresent.get(pack) ?? packPresent.set(pack, store.hasPack(pack)).get(pack)!;
+  /** absolute path → where its content is */
+  const contents = new Map<string, { hash: string; pack: string }>();
   const manifestEntry = (e: TreeEntry): ManifestEntry => {
     const entry: ManifestEntry = { path: e.path, type: e.type, mode: e.mode, size: e.size, mtimeMs: e.mtimeMs };
-    if (e.type === 'file') entry.hash = hashes.get(e.absolute)!;
+    if (e.type === 'file') entry.hash = contents.get(e.absolute)!.hash;
     else if (e.type === 'symlink') entry.target = e.target!;
     return entry;
   };
@@ -83,8 +84,8 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
         files++;
         total += file.size;
         if (total > maxBytes) return; // over the cap: keep listing for the message, store nothing more
-        const cached = cache[file.absolute];
-        if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs && cached.ino === file.ino && index.has(cached.hash)) hashes.set(file.absolute, cached.hash);
+        const cached = cache.get(file.absolute);
+        if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs && cached.ino === file.ino && stillStored(cached.pack)) contents.set(file.absolute, { hash: cached.hash, pack: cached.pack });
         else {
           reread++;
           packer.add(file);
@@ -103,7 +104,7 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
     await packer.discard();
     throw error;
   }
-  for (const { file, hash } of packed.packed) hashes.set(file.absolute, hash);
+  for (const { file, hash, pack } of packed.packed) contents.set(file.absolute, { hash, pack });
   options.onProgress?.(files, files);
   const manifest: Manifest = {
     version: 1,
@@ -116,14 +117,14 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
     files,
     bytes: total,
   };
-  await store.writeManifest(manifest);
+  store.writeManifest(manifest);
   // each root's cache is rewritten from this listing when anything was re-read or has gone
   for (const { root, listing } of listings) {
     const rootFiles = listing.entries.filter((e) => e.type === 'file');
     if (reread === 0 && counts.get(root) === rootFiles.length) continue;
-    const entries: StatCache = {};
-    for (const e of rootFiles) entries[e.absolute] = { size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, hash: hashes.get(e.absolute)! };
-    await saveStatCache(store, root, entries);
+    const entries: StatCache = new Map();
+    for (const e of rootFiles) entries.set(e.absolute, { size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, ...contents.get(e.absolute)! });
+    saveStatCache(store, root, entries);
   }
   return { id, files, bytesAdded: packed.bytes, durationMs: Math.round(performance.now() - started) };
 }

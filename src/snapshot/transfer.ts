@@ -20,7 +20,7 @@ const ALLOWED_NAME = /^(manifest\.json|objects\/?|objects\/[0-9a-f]{2}\/?|object
 
 export async function exportSnapshot(store: SnapshotStore, id: string, out: Writable): Promise<Manifest> {
   const manifest = await store.readManifest(id);
-  const index = await store.loadIndex();
+  const index = store.loadIndex();
   const hashes = [...new Set(manifest.roots.flatMap((r) => r.entries.flatMap((e) => (e.hash ? [e.hash] : []))))];
   // Stage the objects as plain files so tar-fs can pack them; the staging dir goes away after.
   const staging = store.tempPath();
@@ -87,7 +87,7 @@ export async function importSnapshot(store: SnapshotStore, file: string): Promis
     }
     const manifest = validateManifest(data, `${file}!/manifest.json`);
     const needed = new Set(manifest.roots.flatMap((r) => r.entries.flatMap((e) => (e.hash ? [e.hash] : []))));
-    const index = await store.loadIndex();
+    const index = store.loadIndex();
     const pack = new PackWriter(store);
     try {
       for (const hash of needed) {
@@ -104,7 +104,7 @@ export async function importSnapshot(store: SnapshotStore, file: string): Promis
       pack.discard();
       throw error;
     }
-    await store.writeManifest(manifest);
+    store.writeManifest(manifest);
     return manifest;
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -136,7 +136,7 @@ export async function pruneSnapshots(store: SnapshotStore, keep: number): Promis
     for (const name of await readdir(store.packsDir).catch(() => [] as string[])) {
       if (!name.endsWith('.idx')) continue;
       const packId = name.slice(0, -4);
-      const entries = await store.readPackIndex(packId);
+      const entries = store.readPackIndex(packId);
       if (!entries) continue; // unreadable: left alone, as loadIndex leaves it out
       const dead = entries.filter(([hash]) => !live.has(hash));
       if (dead.length === 0) continue;
