@@ -275,7 +275,8 @@ export class ModuleModel {
     return this.assigned.get(`${scope}:${normalised}`) ?? (scope === 0 ? [] : (this.assigned.get(`0:${normalised}`) ?? []));
   }
 
-  private iteratedValues(name: string, at: Node): Node[] {
+  /** What a loop or comprehension variable iterates over, as seen from `at`. */
+  iteratedValues(name: string, at: Node): Node[] {
     const normalised = normaliseIdentifier(name);
     const scope = this.scopeOf(at);
     return [...(this.iterated.get(`${scope}:${normalised}`) ?? []), ...(scope === 0 ? [] : (this.iterated.get(`0:${normalised}`) ?? []))];
@@ -361,13 +362,28 @@ export class ModuleModel {
         const inner = node.namedChildren[0];
         return inner ? this.qualify(inner, depth + 1) : undefined;
       }
+      case 'conditional_expression': {
+        // `getattr(b, "exec") if c else b["exec"]`: either branch may be what runs; the first known one
+        const [whenTrue, , whenFalse] = node.namedChildren;
+        return (whenTrue && this.qualify(whenTrue, depth + 1)) ?? (whenFalse ? this.qualify(whenFalse, depth + 1) : undefined);
+      }
+      case 'boolean_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return (left && this.qualify(left, depth + 1)) ?? (right ? this.qualify(right, depth + 1) : undefined);
+      }
       case 'call': {
         const fn = node.childForFieldName('function');
         if (!fn) return undefined;
         const name = this.qualify(fn, depth + 1);
+        if (!name) {
+          // (lambda: __import__("os"))() and f = lambda: …; f(): the call is what the lambda returns
+          const lambdaBody = this.calledLambda(fn)?.childForFieldName('body');
+          return lambdaBody ? this.qualify(lambdaBody, depth + 1) : undefined;
+        }
         // only a few calls stand for something other than "what name() returns": look at the
         // arguments of those alone (this runs for every call in every chain)
-        if (!name || !NAME_MAKERS.has(name)) return name ? `${name}()` : undefined;
+        if (!NAME_MAKERS.has(name)) return `${name}()`;
         const args = argumentNodes(node).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
         const firstConst = args[0] ? this.fold(args[0])?.value : undefined;
         if (name === 'builtins.__import__' || name === 'importlib.import_module' || name === 'importlib.__import__') return firstConst;
@@ -398,6 +414,7 @@ export class ModuleModel {
         const key = this.fold(index)?.value;
         if (!base || key === undefined) return undefined;
         if (base === 'sys.modules') return key;
+        if (base === 'builtins') return canonical(`builtins.${key}`); // __builtins__["exec"] (a dict outside __main__)
         if (base === 'saferun:namespace') return key === '__builtins__' ? 'builtins' : (this.bindings.get(key) ?? (BUILTIN_NAMES.has(key) ? `builtins.${key}` : undefined));
         if (base.endsWith('.__dict__')) return canonical(`${base.slice(0, -'.__dict__'.length)}.${key}`);
         return undefined;
@@ -405,6 +422,16 @@ export class ModuleModel {
       default:
         return undefined;
     }
+  }
+
+  /** The lambda a call calls, written in place or assigned to the name called. */
+  private calledLambda(fn: Node): Node | undefined {
+    let callee: Node | null | undefined = fn;
+    while (callee?.type === 'parenthesized_expression') callee = callee.namedChildren[0];
+    if (callee?.type === 'lambda') return callee;
+    if (callee?.type !== 'identifier') return undefined;
+    const values = this.assignedValues(callee.text, callee);
+    return values.length === 1 && values[0]!.type === 'lambda' ? values[0] : undefined;
   }
 
   /**
@@ -578,6 +605,7 @@ export class ModuleModel {
         if (!separator) return undefined;
         if (items.type === 'list' || items.type === 'tuple') return this.joinFolded(items.namedChildren, separator.value, depth);
         if (items.type === 'generator_expression' || items.type === 'list_comprehension') return this.foldCharComprehension(items, separator.value, depth);
+        if (items.type === 'call') return this.foldCharMap(items, separator.value, depth);
         return undefined;
       }
       // base64.b64decode(x) is a module function, not a method of a string; base64.b64decode(x).decode() is.
@@ -622,9 +650,13 @@ export class ModuleModel {
         const code = first ? Number(first.value) : NaN;
         return Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? { value: String.fromCodePoint(code), decoded: true } : undefined;
       }
-      case 'builtins.str':
       case 'builtins.bytes':
-      case 'builtins.bytearray':
+      case 'builtins.bytearray': {
+        // bytes([111, 115]) is the text "os" in disguise
+        const codes = positional[0] && (positional[0].type === 'list' || positional[0].type === 'tuple') ? integerItems(positional[0].namedChildren, 0xff) : undefined;
+        return codes ? { value: String.fromCharCode(...codes), decoded: true } : first;
+      }
+      case 'builtins.str':
         return first;
       case 'bytes.fromhex':
       case 'binascii.unhexlify':
@@ -667,6 +699,16 @@ export class ModuleModel {
     }
   }
 
+  /** ''.join(map(chr, [111, 115])) */
+  private foldCharMap(node: Node, separator: string, depth: number): Folded | undefined {
+    const fn = node.childForFieldName('function');
+    if (!fn || this.qualify(fn, depth + 1) !== 'builtins.map') return undefined;
+    const [mapper, items] = argumentNodes(node).filter((a) => a.type !== 'comment');
+    if (!mapper || !items || this.qualify(mapper, depth + 1) !== 'builtins.chr' || (items.type !== 'list' && items.type !== 'tuple')) return undefined;
+    const codes = integerItems(items.namedChildren, 0x10ffff);
+    return codes ? { value: codes.map((code) => String.fromCodePoint(code)).join(separator), decoded: true } : undefined;
+  }
+
   /** ''.join(chr(c) for c in [104, 105]) and friends. */
   private foldCharComprehension(node: Node, separator: string, depth: number): Folded | undefined {
     const body = node.childForFieldName('body');
@@ -678,16 +720,8 @@ export class ModuleModel {
     if (!fnName || this.qualify(fnName, depth + 1) !== 'builtins.chr') return undefined;
     const argText = body.childForFieldName('arguments')?.namedChildren[0]?.text;
     if (argText !== variable.text) return undefined;
-    const items = iterable.type === 'list' || iterable.type === 'tuple' ? iterable.namedChildren : undefined;
-    if (!items) return undefined;
-    const chars: string[] = [];
-    for (const item of items) {
-      if (!item || item.type !== 'integer') return undefined;
-      const code = parsePythonInt(item.text);
-      if (!(code >= 0 && code <= 0x10ffff)) return undefined;
-      chars.push(String.fromCodePoint(code));
-    }
-    return { value: chars.join(separator), decoded: true };
+    const codes = iterable.type === 'list' || iterable.type === 'tuple' ? integerItems(iterable.namedChildren, 0x10ffff) : undefined;
+    return codes ? { value: codes.map((code) => String.fromCodePoint(code)).join(separator), decoded: true } : undefined;
   }
 
   // ── tags (light, flow-insensitive data flow) ───────────────────────────────────────────────
@@ -759,6 +793,18 @@ export class ModuleModel {
     }
     return tags;
   }
+}
+
+/** The values of a list of integer literals, each at most `max`; undefined if any item is something else. */
+function integerItems(items: (Node | null)[], max: number): number[] | undefined {
+  const codes: number[] = [];
+  for (const item of items) {
+    if (!item || item.type !== 'integer') return undefined;
+    const code = parsePythonInt(item.text);
+    if (!(code >= 0 && code <= max)) return undefined;
+    codes.push(code);
+  }
+  return codes;
 }
 
 /** Adds a value to the list kept under a key. */

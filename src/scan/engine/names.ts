@@ -8,5 +8,5 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** The builtins a bare name can mean when nothing else binds it. */
 export const BUILTIN_NAMES = new Set([
   'eval', 'exec', 'compile', '__import__', 'open', 'getattr', 'setattr', 'globals', 'locals', 'vars', 'input',
-  'chr', 'ord', 'bytes', 'bytearray', 'str', 'breakpoint', 'memoryview', 'print', 'type', 'object',
+  'chr', 'ord', 'map', 'bytes', 'bytearray', 'str', 'breakpoint', 'memoryview', 'print', 'type', 'object',
 ]);
