@@ -9,7 +9,7 @@
 /** Process-starting calls whose first argument is a command line or an argv list. */
 export const PROCESS_START = /^(os\.(system|popen[234]?|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|startfile)|subprocess\.(call|run|Popen|check_call|check_output|getoutput|getstatusoutput)|asyncio\.create_subprocess_(shell|exec)|commands\.(getoutput|getstatusoutput)|pty\.spawn|platform\.popen)$/;
 
-export type CommandBehaviour = 'download-execute' | 'backdoor' | 'obfuscation' | 'anti-analysis' | 'persistence' | 'destructive' | 'reconnaissance';
+export type CommandBehaviour = 'download-execute' | 'backdoor' | 'obfuscation' | 'anti-analysis' | 'persistence' | 'destructive' | 'exfiltration' | 'reconnaissance';
 
 export interface CommandVerdict {
   behaviour: CommandBehaviour;
@@ -29,6 +29,7 @@ const RULES: { pattern: RegExp; verdict: CommandVerdict }[] = [
   { pattern: /\b(set-mppreference|add-mppreference)\b|disablerealtimemonitoring|\bnetsh\s+(adv)?firewall\s+set\s[^|;&]*\b(state\s+off|opmode\s+disable)|\bvssadmin(\.exe)?\s+delete\s+shadows|\bwevtutil(\.exe)?\s+cl\b|\bsetenforce\s+0\b|\bufw\s+disable\b/i, verdict: { behaviour: 'anti-analysis', severity: 'high', what: 'switches off security tools or erases logs and backups' } },
   { pattern: /\bschtasks(\.exe)?\s+\/create\b|\breg(\.exe)?\s+add\s[^|;&]*\\(run|runonce|winlogon)\b|\bcrontab\s+-|\|\s*crontab\b|\bsystemctl\s+(--user\s+)?enable\b|\blaunchctl\s+load\b|>>?\s*["']?[~$\w/.{}-]*\/\.(bashrc|zshrc|bash_profile|profile|zprofile)\b/i, verdict: { behaviour: 'persistence', severity: 'high', what: 'installs itself to run again (scheduled task, Run key, crontab, service or shell rc file)' } },
   { pattern: /\brm\s+(--?[a-z-]*\s+)*-[a-z]*r[a-z]*\s+(--?[a-z-]+\s+)*["']?(\/|\/\*|~\/?|~\/\*|\$home\/?\*?|\$\{home\}\/?\*?)["']?(\s|$|;|&)|\b(del|erase)\s+(\/[a-z]\s+)*[a-z]:\\\*?(\s|$)|\brd\s+\/s\s+\/q\s+[a-z]:\\(\s|$)|\bformat\s+[a-z]:|\bmkfs(\.\w+)?\s+\/dev\/|\bdd\s+[^|;&]*of=\/dev\/(sd|nvme|hd|vd)/i, verdict: { behaviour: 'destructive', severity: 'high', what: 'wipes the home directory, the root file system or a disk' } },
+  { pattern: /\bcurl\b[^|;&]*\s(-d|--data(-binary|-raw|-urlencode)?|-F|--form)\s*["']?[^\s"']*@|\bcurl\b[^|;&]*\s(-T|--upload-file)\s|\bwget\s[^|;&]*--post-file\b|\b(nc|ncat|netcat)\s[^|;&]*\s\d{1,5}\s*<\s*\S/i, verdict: { behaviour: 'exfiltration', severity: 'high', what: 'uploads a local file to a server' } },
   { pattern: /\b(powershell|pwsh)(\.exe)?\s[^|;&]*(-w(indowstyle)?\s+h(idden)?\b|-(executionpolicy|ep|exec)\s+bypass\b)/i, verdict: { behaviour: 'obfuscation', severity: 'high', what: 'runs PowerShell hidden or with its script checks bypassed' } },
   { pattern: /\b(curl|wget)\s[^|;&]*\b(ifconfig\.me|ipinfo\.io|api\.ipify\.org|icanhazip\.com|checkip\.amazonaws\.com|ident\.me)|\bwmic(\.exe)?\s+(csproduct|bios|diskdrive|baseboard)\b|\bsysteminfo(\.exe)?\b|\bnet\s+user\b|\bwhoami(\.exe)?\b/i, verdict: { behaviour: 'reconnaissance', severity: 'medium', what: 'collects identifying information about the machine (public IP, hardware id, users)' } },
 ];

@@ -1,6 +1,12 @@
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../engine/module-model.js';
 import { callRule } from './rule.js';
 
 const DESTROYERS = /^(shutil\.rmtree|os\.(remove|unlink|rmdir|removedirs)|pathlib\.Path\(\)\.(unlink|rmdir)|subprocess\.\w+|os\.system)$/;
+/** File deletions: one file each, destructive when they run over a whole tree. */
+const DELETERS = /^(shutil\.rmtree|os\.(remove|unlink)|pathlib\.Path\(\)\.unlink|\*\.unlink)$/;
+/** Calls that list a tree (their first argument, or the object for Path methods, is the top). */
+const WALKS = /^(os\.(walk|listdir|scandir)|glob\.i?glob|pathlib\.Path(\.home)?\(\)\.(r?glob|iterdir|walk))$/;
 const PRECIOUS = /^(\/|~|~\/|\$HOME|\/home\/?|\/root\/?|\/etc\/?|\/usr\/?|\/var\/?|\/boot\/?|C:\\\\?|\/Users\/?)$/i;
 const SHELL_WIPE = /\brm\s+-[a-z]*r[a-z]*f?\s+(--no-preserve-root\s+)?(\/|~|\$HOME|\/\*|~\/\*)(\s|$)|\bmkfs\.|\bdd\s+if=\/dev\/(zero|urandom)\s+of=\/dev\/|:\(\)\s*\{\s*:\|:&\s*\};:|\bshred\b.*\/dev\//;
 
@@ -12,23 +18,90 @@ export const destructiveFileOps = callRule(
     confidence: 'high',
     category: 'destructive',
     cwe: 'CWE-732',
-    explanation: 'The program removes a whole home directory or system tree (shutil.rmtree of ~ or /, rm -rf /), formats or overwrites a disk, or starts a fork bomb. No legitimate script does this.',
+    explanation: 'The program removes a whole home directory or system tree (shutil.rmtree of ~ or /, rm -rf /), deletes file by file everything a walk or glob of one finds (how wipers and ransomware work), formats or overwrites a disk, or starts a fork bomb. No legitimate script does this.',
     advice: 'Do not run it. If you already did outside a sandbox, restore from your backup.',
   },
-  (name) => DESTROYERS.test(name),
+  (name) => DESTROYERS.test(name) || name === '*.unlink',
   (call, context) => {
-    const first = call.args[0];
-    if (!first) return undefined;
     const model = context.model;
+    const name = call.name ?? `*.${call.method}`; // p.unlink() on a path saferun cannot name
+    // for f in glob("~/**/*"): os.remove(f) — every file under home, one by one (wipers, ransomware)
+    const target = name.endsWith('.unlink') && !name.startsWith('os.') ? call.node.childForFieldName('function')?.childForFieldName('object') : call.args[0];
+    const walk = target && DELETERS.test(name) ? walkOverPreciousTree(model, target, call.node) : undefined;
+    if (walk) return { message: `${call.name ?? call.node.childForFieldName('function')?.text ?? name}() of every file a walk of ${JSON.stringify(walk)} finds: deletes the home directory or system tree file by file`, severity: 'high' };
+    const first = call.args[0];
+    if (!first || !call.name) return undefined;
     const folded = model.fold(first)?.value;
     if (call.name!.startsWith('subprocess.') || call.name === 'os.system') {
       const text = folded ?? (first.type === 'list' ? first.namedChildren.map((n) => (n ? (model.fold(n)?.value ?? '') : '')).join(' ') : undefined);
       return text && SHELL_WIPE.test(text) ? `${call.name}() runs ${JSON.stringify(text.slice(0, 60))}` : undefined;
     }
-    const qualified = model.qualify(first) ?? '';
-    const expandsHome = /^(os\.path\.expanduser|pathlib\.Path\.home)\(\)$/.test(qualified) && (folded === undefined || PRECIOUS.test(folded));
-    const isHomeVar = /(environ|getenv)/.test(first.text) && /["'](HOME|USERPROFILE)["']/.test(first.text);
-    if ((folded !== undefined && PRECIOUS.test(folded.trim())) || expandsHome || isHomeVar) return `${call.name}() of ${JSON.stringify((folded ?? first.text).slice(0, 40))}: a whole home or system tree`;
+    if (isPreciousTree(model, first)) return `${call.name}() of ${JSON.stringify((folded ?? first.text).slice(0, 40))}: a whole home or system tree`;
     return undefined;
   },
 );
+
+/** Whether a path expression is a home directory or a system tree (~, /, $HOME, Path.home()). */
+function isPreciousTree(model: ModuleModel, node: Node): boolean {
+  const folded = model.fold(node)?.value;
+  if (folded !== undefined) return PRECIOUS.test(folded.trim());
+  const qualified = model.qualify(node) ?? '';
+  if (qualified === 'pathlib.Path.home()') return true;
+  if (qualified === 'os.path.expanduser()') {
+    // expanduser("~") is home; expanduser("~/.cache/app") is not
+    const argument = node.childForFieldName('arguments')?.namedChildren[0];
+    const text = argument ? model.fold(argument)?.value : undefined;
+    return text === undefined || PRECIOUS.test(text.trim());
+  }
+  return /(environ|getenv)/.test(node.text) && /["'](HOME|USERPROFILE)["']/.test(node.text);
+}
+
+/** A glob pattern's top directory: "~/**\/*" → "~", os.path.join(home, "**", "*") → home. */
+function treeTop(model: ModuleModel, node: Node): Node | string {
+  const folded = model.fold(node)?.value;
+  if (folded !== undefined) return folded.replace(/([\\/]+\*\*?)+[\\/]*$/, '') || '/';
+  if (node.type === 'call' && model.qualify(node.childForFieldName('function')!) === 'os.path.join') {
+    const [top, ...rest] = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null);
+    if (top && rest.every((part) => /^\*\*?$/.test(model.fold(part)?.value ?? ''))) return top;
+  }
+  return node;
+}
+
+/**
+ * The home or system tree a path's names were listed from, following assignments and loop
+ * variables back to a walk (os.walk, glob, rglob, listdir) of it; undefined when there is none.
+ */
+function walkOverPreciousTree(model: ModuleModel, path: Node, at: Node, depth = 0): string | undefined {
+  if (depth > 4) return undefined;
+  // the loop must be around the deletion: names are reused from loop to loop
+  const encloses = (iterable: Node): boolean => {
+    let loop = iterable.parent;
+    if (loop?.type === 'for_in_clause') loop = loop.parent;
+    return !!loop && loop.startIndex <= at.startIndex && loop.endIndex >= at.endIndex;
+  };
+  const identifiers = path.type === 'identifier' ? [path] : path.descendantsOfType('identifier').filter((n): n is Node => n !== null);
+  for (const identifier of identifiers.slice(0, 8)) {
+    for (const iterable of model.iteratedValues(identifier.text, identifier)) {
+      if (!encloses(iterable)) continue;
+      if (iterable.type === 'call') {
+        const fn = iterable.childForFieldName('function');
+        const name = fn ? model.qualify(fn) : undefined;
+        if (!name || !WALKS.test(name)) continue;
+        const topArg = name.startsWith('pathlib.') ? fn!.childForFieldName('object') : (iterable.childForFieldName('arguments')?.namedChildren.find((a) => a?.type !== 'keyword_argument') ?? undefined);
+        if (!topArg) continue;
+        if (name.startsWith('pathlib.Path.home')) return '~';
+        const top = treeTop(model, topArg);
+        if (typeof top === 'string' ? PRECIOUS.test(top.trim()) : isPreciousTree(model, top)) return typeof top === 'string' ? top : top.text.slice(0, 40);
+      } else {
+        const found = walkOverPreciousTree(model, iterable, at, depth + 1);
+        if (found) return found;
+      }
+    }
+    for (const value of model.assignedValues(identifier.text, identifier)) {
+      if (value.id === identifier.id) continue;
+      const found = walkOverPreciousTree(model, value, at, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

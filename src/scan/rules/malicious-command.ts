@@ -1,6 +1,9 @@
 import { classifyCommand, PROCESS_START } from '../engine/shell-command.js';
 import { callsTo, commandParts, commandText, type Rule } from './rule.js';
 
+/** Words at least one of the command shapes needs (a pre-filter; classifyCommand decides). */
+const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|rc\b|profile|download/i;
+
 export const maliciousCommand: Rule = {
   meta: {
     id: 'malicious-command',
@@ -10,7 +13,7 @@ export const maliciousCommand: Rule = {
     category: 'download-execute',
     cwe: 'CWE-78',
     explanation:
-      'The command handed to the shell or to a new process has a shape only malware needs: a download piped into an interpreter or started (curl … | sh, iwr … | iex, certutil -urlcache), a shell wired to a socket (/dev/tcp, nc -e), encoded or hidden PowerShell, security tools or logs switched off, a scheduled task, Run key, crontab or rc-file entry, or rm -rf of home or root. Hidden commands (base64, character codes) are decoded first; parts computed at run time are left out and the rest is still read.',
+      'The command handed to the shell or to a new process has a shape only malware needs: a download piped into an interpreter or started (curl … | sh, iwr … | iex, certutil -urlcache), a shell wired to a socket (/dev/tcp, nc -e), encoded or hidden PowerShell, security tools or logs switched off, a scheduled task, Run key, crontab or rc-file entry, or rm -rf of home or root. A local file uploaded with curl -d @file, -F, -T or wget --post-file counts as exfiltration. Hidden commands (base64, character codes) are decoded first; parts computed at run time are left out and the rest is still read. A command line of this kind is reported even when saferun cannot tell which function receives it (a helper, a lambda trick, a computed lookup).',
     advice: 'Do not run it. Read the full command (saferun scan shows it decoded) and find out what it downloads or changes.',
   },
   check({ model, report }) {
@@ -28,6 +31,25 @@ export const maliciousCommand: Rule = {
       } else if (parts.some((part) => model.tags(part).has('decoded'))) {
         report(call.node, `${call.name}() runs a command decoded at run time`, { severity: 'high', category: 'obfuscation' });
       }
+    }
+    // A command line handed to something saferun cannot name (a helper, a value fetched by a
+    // lambda trick or a computed lookup): whatever runs it, the command itself says what it is for.
+    // Literals are the way in (every call is too many to look at); the few naming a command word
+    // are followed up to the call they are the first argument of.
+    const texts = model.stringTexts;
+    for (const [i, node] of model.strings.entries()) {
+      if (!COMMAND_WORD.test(texts[i]!)) continue;
+      const argument = node.parent?.type === 'concatenated_string' ? node.parent : node;
+      const list = argument.parent;
+      const call = list?.type === 'argument_list' ? list.parent : undefined;
+      const fn = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+      if (!call || !fn || list!.namedChildren[0]?.id !== argument.id || model.qualify(fn) !== undefined) continue;
+      const folded = model.fold(argument);
+      if (!folded || folded.value.length < 8) continue;
+      const verdict = classifyCommand(folded.value);
+      if (!verdict || verdict.severity === 'medium') continue;
+      const shown = JSON.stringify(folded.value.length > 120 ? `${folded.value.slice(0, 120)}…` : folded.value);
+      report(call, `${fn.text.slice(0, 40)}(${shown}): a command line that ${verdict.what}, handed to a function saferun cannot resolve`, { severity: 'high', confidence: 'medium', category: verdict.behaviour });
     }
   },
 };

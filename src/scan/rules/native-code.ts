@@ -17,6 +17,9 @@ export const nativeCode = callRule(
   (name) => NATIVE.test(name),
   (call, context) => {
     const text = call.args.map((a) => context.model.fold(a)?.value ?? '').join(' ');
+    // libc.mprotect(...), kernel32.VirtualAlloc(...): the symbol is the call's own name
+    const symbol = /^ctypes\.(CDLL\(\)|windll\.\w+)\.(\w+)$/.exec(call.name!)?.[2];
+    if (symbol && DANGEROUS_SYMBOLS.test(symbol)) return { message: `${call.name}(): native ${symbol}, the way shellcode is made runnable or processes are started behind Python's back`, severity: 'high' };
     if (DANGEROUS_SYMBOLS.test(text)) return { message: `${call.name}() with ${JSON.stringify(text.slice(0, 40) || call.name)}: raw native execution`, severity: 'high' };
     if (call.name === 'mmap.mmap') return /PROT_EXEC|prot\s*=\s*7/.test(call.node.text) ? { message: 'mmap.mmap() with executable memory', severity: 'high' } : undefined;
     return `${call.name}(): native library call`;

@@ -1,5 +1,5 @@
 import { sourceLayout } from '../engine/layout.js';
-import type { Rule } from './rule.js';
+import { callsTo, type Rule } from './rule.js';
 
 /** Shannon entropy in bits per character. */
 function entropy(text: string): number {
@@ -15,6 +15,13 @@ function entropy(text: string): number {
 
 const ENCODED = /^[A-Za-z0-9+/=_\-\s\\x]+$/;
 
+/** Modules and functions worth hiding: processes, code, sockets, native calls, deletion. */
+const SENSITIVE_TARGET =
+  /^(os|subprocess|socket|ctypes|pty|marshal|pickle|builtins\.(exec|eval|compile|__import__)|os\.(system|popen\w*|exec\w*|spawn\w*|posix_spawnp?|startfile|remove|unlink|rmdir|removedirs|dup2)|subprocess\.\w+|socket\.\w+|shutil\.rmtree|ctypes\.\w+|pty\.spawn|marshal\.loads|pickle\.loads?)$/;
+const LOOKUPS = new Set(['builtins.getattr', 'importlib.import_module', 'builtins.__import__', 'importlib.__import__']);
+/** A string literal written with escapes for plain letters: "\x73\x79\x73" is "sys" in disguise. */
+const ESCAPED_LETTERS = /\\(x[4-7][0-9a-f]|u00[4-7][0-9a-f]|1[0-7][0-7])/i;
+
 export const obfuscation: Rule = {
   meta: {
     id: 'obfuscation',
@@ -23,7 +30,7 @@ export const obfuscation: Rule = {
     confidence: 'medium',
     category: 'obfuscation',
     cwe: 'CWE-506',
-    explanation: 'Long base64/hex or high-entropy string literals, strings built from chains of chr() codes, and lines thousands of characters long hide what code does. Generated data files sometimes look like this; hand-written programs rarely do.',
+    explanation: 'Long base64/hex or high-entropy string literals, strings built from chains of chr() codes, dangerous modules or functions looked up by a name that is hex, character codes or escapes (getattr(os, bytes.fromhex(...).decode())), and lines thousands of characters long hide what code does. Generated data files sometimes look like this; hand-written programs rarely do.',
     advice: 'Decode the literal (without running it) and read what it is before running the program.',
   },
   check({ model, report }) {
@@ -60,6 +67,19 @@ export const obfuscation: Rule = {
       const name = call.args[1];
       const computed = name.type === 'binary_operator' || name.type === 'subscript' || name.type === 'call';
       if (model.qualify(call.args[0]) === 'builtins' && computed && !model.fold(name)) report(call.node, 'a builtin looked up by a name assembled at run time (hides which function is called)', { severity: 'high' });
+    }
+    // A dangerous module or function reached through a name that is spelled out nowhere:
+    // getattr(os, bytes.fromhex("73797374656d").decode()), __import__("".join(map(chr, [111, 115])))
+    for (const call of callsTo(model, (name) => LOOKUPS.has(name))) {
+      const nameArg = call.name === 'builtins.getattr' ? call.args[1] : call.args[0];
+      if (!nameArg) continue;
+      const escaped = nameArg.type === 'string' && ESCAPED_LETTERS.test(nameArg.text);
+      if (nameArg.type === 'string' && !escaped) continue; // spelled out: nothing is hidden
+      const folded = model.fold(nameArg);
+      const target = folded ? model.qualify(call.node) : undefined;
+      if (!folded || !target || !SENSITIVE_TARGET.test(target)) continue;
+      const hidden = folded.decoded || escaped;
+      report(call.node, `${target} reached through a name ${hidden ? 'hidden in an encoding' : 'assembled from pieces'} (${JSON.stringify(folded.value)}): the code hides what it calls`, { severity: hidden ? 'high' : 'medium' });
     }
     // Trojan Source (CVE-2021-42574): bidirectional controls make the code read differently from how it runs
     const bidi = /[\u202A-\u202E\u2066-\u2069]/.exec(source);

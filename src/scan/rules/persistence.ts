@@ -2,7 +2,7 @@ import { CREDENTIAL_PATH } from '../engine/module-model.js';
 import { callRule, constantArg, partialPath } from './rule.js';
 
 const WRITERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|pathlib\.Path\(\)\.(write_text|write_bytes|open)|shutil\.(copy|copy2|copyfile|move)|os\.(rename|replace|symlink)|subprocess\.\w+|os\.(system|popen))$/;
-const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/fish\/config\.fish|\/etc\/(profile|bash\.bashrc|rc\.local|crontab|cron\.d|systemd|init\.d|ld\.so\.preload)|\.config\/autostart|\.config\/systemd\/user|LaunchAgents|LaunchDaemons|crontab\s+-|\/var\/spool\/cron|Start Menu\\\\Programs\\\\Startup|CurrentVersion\\\\Run|\.ssh\/authorized_keys|schtasks|systemctl\s+(--user\s+)?enable|sitecustomize\.py|usercustomize\.py|\.pth$)/i;
+const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/fish\/config\.fish|\/etc\/(profile|bash\.bashrc|rc\.local|crontab|cron\.d|systemd|init\.d|ld\.so\.preload)|\.config\/autostart|\.config\/systemd\/user|LaunchAgents|LaunchDaemons|crontab\s+-|\/var\/spool\/cron|Start Menu[\\\\/]+Programs[\\\\/]+Startup|shell:startup|CurrentVersion\\\\Run|\.ssh\/authorized_keys|schtasks|systemctl\s+(--user\s+)?enable|sitecustomize\.py|usercustomize\.py|\.pth$)/i;
 
 export const persistence = callRule(
   {
