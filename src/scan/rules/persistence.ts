@@ -1,4 +1,5 @@
 import { CREDENTIAL_PATH } from '../engine/module-model.js';
+import { argumentNodes } from '../engine/call-site.js';
 import { callRule, constantArg, partialPath } from './rule.js';
 
 const WRITERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|pathlib\.Path\(\)\.(write_text|write_bytes|open)|shutil\.(copy|copy2|copyfile|move)|os\.(rename|replace|symlink)|subprocess\.\w+|os\.(system|popen))$/;
@@ -19,7 +20,11 @@ export const persistence = callRule(
   (call, context) => {
     if (call.name === 'crontab.CronTab') return 'crontab.CronTab(): edits a crontab';
     if (call.name!.startsWith('winreg.')) {
-      const key = `${call.args.map((arg) => context.model.fold(arg)?.value ?? '').join(' ')} ${call.node.text}`;
+      // the key may have been opened earlier: k = OpenKey(HKCU, r"…\CurrentVersion\Run"); SetValueEx(k, …)
+      const opened = call.args
+        .flatMap((arg) => (arg.type === 'identifier' ? context.model.assignedValues(arg.text, arg) : []))
+        .flatMap((value) => (value.type === 'call' ? argumentNodes(value).map((part) => context.model.fold(part)?.value ?? '') : []));
+      const key = `${call.args.map((arg) => context.model.fold(arg)?.value ?? '').join(' ')} ${call.node.text} ${opened.join(' ')}`;
       return /CurrentVersion\\(Run|RunOnce)|Winlogon|Image File Execution Options/i.test(key) ? `${call.name}() on a start-up registry key` : undefined;
     }
     const target = call.args.map((arg) => partialPath(context.model, arg) ?? '').find((text) => PERSISTENCE_PATH.test(text));
