@@ -603,7 +603,10 @@ export class ModuleModel {
         const separator = this.fold(object, depth + 1);
         const items = positional[0];
         if (!separator) return undefined;
-        if (items.type === 'list' || items.type === 'tuple') return this.joinFolded(items.namedChildren, separator.value, depth);
+        // cmd = ["c", "u", "r", "l"]; "".join(cmd): a list kept in a name once is the same list
+        const assigned = items.type === 'identifier' ? this.assignedValues(items.text, items) : [];
+        const list = assigned.length === 1 && (assigned[0]!.type === 'list' || assigned[0]!.type === 'tuple') ? assigned[0]! : items;
+        if (list.type === 'list' || list.type === 'tuple') return this.joinFolded(list.namedChildren, separator.value, depth);
         if (items.type === 'generator_expression' || items.type === 'list_comprehension') return this.foldCharComprehension(items, separator.value, depth);
         if (items.type === 'call') return this.foldCharMap(items, separator.value, depth);
         return undefined;

@@ -7,6 +7,7 @@ import { destructiveFileOps } from './destructive-file-ops.js';
 import { hardcodedSecret } from './hardcoded-secret.js';
 import { insecureTransport } from './insecure-transport.js';
 import { hiddenEndpoint } from './hidden-endpoint.js';
+import { importTimeProcess } from './import-time-process.js';
 import { keyloggerClipboard } from './keylogger-clipboard.js';
 import { maliciousCommand } from './malicious-command.js';
 import { nativeCode } from './native-code.js';
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
   webhookExfiltration,
   hiddenEndpoint,
   setupInstallHook,
+  importTimeProcess,
   persistence,
   destructiveFileOps,
   cryptoMiner,

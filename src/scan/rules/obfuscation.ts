@@ -76,8 +76,16 @@ export const obfuscation: Rule = {
       const escaped = nameArg.type === 'string' && ESCAPED_LETTERS.test(nameArg.text);
       if (nameArg.type === 'string' && !escaped) continue; // spelled out: nothing is hidden
       const folded = model.fold(nameArg);
-      const target = folded ? model.qualify(call.node) : undefined;
-      if (!folded || !target || !SENSITIVE_TARGET.test(target)) continue;
+      if (!folded) {
+        // getattr(os, unxor("t~tbj")): the name exists only once a helper has decoded it
+        const base = call.name === 'builtins.getattr' && call.args[0] ? model.qualify(call.args[0]) : call.name === 'builtins.getattr' ? undefined : '';
+        if (base !== undefined && (base === '' || SENSITIVE_TARGET.test(base)) && model.tags(nameArg).has('decoded')) {
+          report(call.node, `${base ? `an attribute of ${base}` : 'a module'} looked up by a name decoded at run time: the code hides what it calls`, { severity: 'high' });
+        }
+        continue;
+      }
+      const target = model.qualify(call.node);
+      if (!target || !SENSITIVE_TARGET.test(target)) continue;
       const hidden = folded.decoded || escaped;
       report(call.node, `${target} reached through a name ${hidden ? 'hidden in an encoding' : 'assembled from pieces'} (${JSON.stringify(folded.value)}): the code hides what it calls`, { severity: hidden ? 'high' : 'medium' });
     }

@@ -3,7 +3,9 @@ import { argumentNodes } from '../engine/call-site.js';
 import { callRule, constantArg, partialPath } from './rule.js';
 
 const WRITERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|pathlib\.Path\(\)\.(write_text|write_bytes|open)|shutil\.(copy|copy2|copyfile|move)|os\.(rename|replace|symlink)|subprocess\.\w+|os\.(system|popen))$/;
-const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/fish\/config\.fish|\/etc\/(profile|bash\.bashrc|rc\.local|crontab|cron\.d|systemd|init\.d|ld\.so\.preload)|\.config\/autostart|\.config\/systemd\/user|LaunchAgents|LaunchDaemons|crontab\s+-|\/var\/spool\/cron|Start Menu[\\\\/]+Programs[\\\\/]+Startup|shell:startup|CurrentVersion\\\\Run|\.ssh\/authorized_keys|schtasks|systemctl\s+(--user\s+)?enable|sitecustomize\.py|usercustomize\.py|\.pth$)/i;
+const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/fish\/config\.fish|\/etc\/(profile|bash\.bashrc|rc\.local|crontab|cron\.d|systemd|init\.d|ld\.so\.preload)|\.config\/autostart|\.config\/systemd\/user|LaunchAgents|LaunchDaemons|crontab\s+-|\/var\/spool\/cron|Start Menu[\\\\/]+Programs[\\\\/]+Startup|shell:startup|CurrentVersion\\\\Run|\.ssh\/authorized_keys|schtasks|systemctl\s+(--user\s+)?enable|sitecustomize\.py|usercustomize\.py|\.pth$|\/etc\/(sudoers|passwd|shadow|group)\b)/i;
+/** Account and privilege files: a line added there is a backdoor account or passwordless root. */
+const ACCOUNT_FILE = /\/etc\/(sudoers|passwd|shadow|group)\b/;
 
 export const persistence = callRule(
   {
@@ -13,7 +15,7 @@ export const persistence = callRule(
     confidence: 'medium',
     category: 'persistence',
     cwe: 'CWE-506',
-    explanation: 'Writing to shell start-up files, crontabs, systemd units, desktop autostart entries, startup folders, .pth files or ~/.ssh/authorized_keys makes code run again later or lets someone back in. Ordinary programs do not do this behind your back.',
+    explanation: 'Writing to shell start-up files, crontabs, systemd units, desktop autostart entries, startup folders, Run keys, .pth files, ~/.ssh/authorized_keys, /etc/sudoers or /etc/passwd makes code run again later or lets someone back in. Ordinary programs do not do this behind your back.',
     advice: 'Do not run it outside the sandbox. If it is an installer, read exactly what it adds and where.',
   },
   (name) => WRITERS.test(name) || name === 'winreg.SetValueEx' || name === 'winreg.CreateKey' || name === 'crontab.CronTab',
@@ -31,6 +33,7 @@ export const persistence = callRule(
     if (!target) return undefined;
     if (call.name === 'builtins.open' && !/[wa+]/.test(constantArg(context, call, 1, 'mode') ?? 'r')) return undefined; // reading a profile is fine
     if (CREDENTIAL_PATH.test(target) && !/authorized_keys/.test(target)) return undefined;
+    if (ACCOUNT_FILE.test(target)) return { message: `${call.name}() on ${JSON.stringify(target.slice(0, 80))}: changes who can log in or become root` };
     const startupHook = /sitecustomize\.py|usercustomize\.py|\.pth$/.test(target); // build tools write these too
     return { message: `${call.name}() on ${JSON.stringify(target.slice(0, 80))}: something will run again later`, ...(startupHook ? { severity: 'medium' as const } : {}) };
   },

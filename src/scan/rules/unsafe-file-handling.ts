@@ -1,5 +1,8 @@
 import { callRule } from './rule.js';
 
+/** System files and directories: world-writable, they let any user become root. */
+const SYSTEM_PATH = /^\/(etc|usr|bin|sbin|lib|lib64|boot|root)(\/|$)/;
+
 export const unsafeFileHandling = callRule(
   {
     id: 'unsafe-file-handling',
@@ -18,7 +21,12 @@ export const unsafeFileHandling = callRule(
     if (call.name === 'tempfile.mktemp') return { message: 'tempfile.mktemp(): a predictable name another process can take first', severity: 'low' };
     const modeNode = call.name === 'pathlib.Path().chmod' ? call.args[0] : call.args[1];
     const mode = modeNode && /^0o?[0-7]+$|^\d+$/.test(modeNode.text) ? Number.parseInt(modeNode.text.replace(/^0o/, ''), modeNode.text.startsWith('0') ? 8 : 10) : undefined;
-    if (mode !== undefined && (mode & 0o002) !== 0) return `${call.name}(..., ${modeNode!.text}): world-writable`;
+    if (mode !== undefined && (mode & 0o002) !== 0) {
+      // /etc/passwd or /usr/bin made writable by anyone is a way back in as root, not sloppiness
+      const target = call.name === 'pathlib.Path().chmod' ? undefined : call.args[0] ? context.model.fold(call.args[0])?.value : undefined;
+      if (target && SYSTEM_PATH.test(target)) return { message: `${call.name}(${JSON.stringify(target)}, ${modeNode!.text}): a system file made world-writable`, severity: 'high' };
+      return `${call.name}(..., ${modeNode!.text}): world-writable`;
+    }
     return undefined;
   },
 );
