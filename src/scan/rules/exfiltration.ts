@@ -6,6 +6,10 @@ const NETWORK_TOOL = /^\s*(\S*[\\/])?(ping|ping6|nslookup|dig|host|curl|wget|nc|
 
 const NETWORK_SINKS = /^(requests\.(get|post|put|patch|request|Session\(\)\.(get|post|put))|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|httpx\.(get|post|put)|http\.client\.HTTPS?Connection\(\)\.request|socket\.(socket|create_connection)\(\)\.(send|sendall|sendto)|smtplib\.SMTP(_SSL)?\(\)\.(sendmail|send_message)|ftplib\.FTP\(\)\.storbinary|socket\.gethostbyname|socket\.getaddrinfo|dns\.resolver\.(resolve|query)|aiohttp\.ClientSession\(\)\.post)$/;
 
+const CREDENTIAL_SLOTS = ['headers', 'auth'];
+/** All of the environment at once: no API wants that as credentials. */
+const WHOLE_ENVIRONMENT = /environ\s*\)|environ\.(items|values|copy)\(|dict\(\s*(os\.)?environ/;
+
 export const exfiltration: Rule = {
   meta: {
     id: 'exfiltration',
@@ -22,9 +26,17 @@ export const exfiltration: Rule = {
       // a command line counts when it reaches the network (ping/nslookup/dig resolve names: DNS exfiltration)
       if (!NETWORK_SINKS.test(call.name!) && !NETWORK_TOOL.test(commandParts(call).map((part) => commandText(model, part)).join(' '))) continue;
       const values = [...call.args, ...call.keywords.values()];
-      const tags = new Set(values.flatMap((v) => [...model.tags(v)]));
+      // a token in headers= or auth= is how every API client authenticates; anywhere else it is cargo
+      const credentials = CREDENTIAL_SLOTS.map((slot) => call.keywords.get(slot)).filter((v) => v !== undefined);
+      const cargo = values.filter((v) => !credentials.includes(v));
+      const tags = new Set(cargo.flatMap((v) => [...model.tags(v)]));
+      const asCredentials = credentials.some((v) => model.tags(v).has('secret'));
       if (tags.has('secret')) report(call.node, `${call.name!.replace(/\(\)/g, '')}() sends data read from the environment or credential files`);
-      else if (tags.has('sysinfo')) {
+      else if (asCredentials) {
+        const url = call.args[0] ? commandText(model, call.args[0]) : '';
+        const plainApiCall = !isSetupScript && /^https:\/\/[^/]*[a-z]/i.test(url) && !RAW_IP_URL.test(url) && !credentials.some((v) => WHOLE_ENVIRONMENT.test(v.text));
+        report(call.node, `${call.name!.replace(/\(\)/g, '')}() sends a secret from the environment or credential files as its credentials${plainApiCall ? ` to ${JSON.stringify(url.slice(0, 60))}` : ''}`, plainApiCall ? { severity: 'medium' } : undefined);
+      } else if (tags.has('sysinfo')) {
         // A beacon: identifying data sent when the package is installed or imported, or to a bare IP address.
         const where = isSetupScript ? 'at install time' : model.isModuleLevel(call.node) ? 'as soon as the module is imported' : RAW_IP_URL.test(values.map((v) => commandText(model, v)).join(' ')) ? 'to a bare IP address' : undefined;
         report(call.node, `${call.name!.replace(/\(\)/g, '')}() sends system information (user, host name, platform)${where ? ` ${where}` : ''}`, where ? undefined : { severity: 'medium' });
