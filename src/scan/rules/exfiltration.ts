@@ -1,4 +1,4 @@
-import { callsTo, commandParts, commandText, type Rule } from './rule.js';
+import { callsTo, commandLine, commandText, type Rule } from './rule.js';
 import { PROCESS_START } from '../engine/shell-command.js';
 
 const RAW_IP_URL = /\b[a-z]+:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/i;
@@ -24,7 +24,7 @@ export const exfiltration: Rule = {
   check({ model, report, isSetupScript }) {
     for (const call of callsTo(model, (name) => NETWORK_SINKS.test(name) || PROCESS_START.test(name))) {
       // a command line counts when it reaches the network (ping/nslookup/dig resolve names: DNS exfiltration)
-      if (!NETWORK_SINKS.test(call.name!) && !NETWORK_TOOL.test(commandParts(call).map((part) => commandText(model, part)).join(' '))) continue;
+      if (!NETWORK_SINKS.test(call.name!) && !NETWORK_TOOL.test(commandLine(model, call))) continue;
       const values = [...call.args, ...call.keywords.values()];
       // a token in headers= or auth= is how every API client authenticates; anywhere else it is cargo
       const credentials = CREDENTIAL_SLOTS.map((slot) => call.keywords.get(slot)).filter((v) => v !== undefined);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PROCESS_START } from '../engine/shell-command.js';
-import { callsTo, commandParts, commandText, isTruthyConstant, type Rule } from './rule.js';
+import { callsTo, commandLine, isTruthyConstant, type Rule } from './rule.js';
 
 /** Ways a started process is cut loose from the one that started it. */
 const DETACHING_KEYWORDS = ['start_new_session', 'creationflags', 'preexec_fn'];
@@ -22,7 +22,7 @@ export const importTimeProcess: Rule = {
     if (path.basename(file) !== '__init__.py') return;
     for (const call of callsTo(model, (name) => PROCESS_START.test(name))) {
       if (!model.isModuleLevel(call.node)) continue;
-      const command = commandParts(call).map((part) => commandText(model, part)).join(' ');
+      const command = commandLine(model, call);
       const detached =
         DETACHING_KEYWORDS.some((keyword) => call.keywords.has(keyword) && (keyword !== 'start_new_session' || isTruthyConstant(call.keywords.get(keyword)))) ||
         DETACHED_COMMAND.test(command) ||

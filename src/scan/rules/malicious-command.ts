@@ -1,5 +1,5 @@
 import { classifyCommand, PROCESS_START } from '../engine/shell-command.js';
-import { callsTo, commandParts, commandText, type Rule } from './rule.js';
+import { callsTo, commandLine, commandParts, type Rule } from './rule.js';
 
 /** Words at least one of the command shapes needs (a pre-filter; classifyCommand decides). */
 const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|rc\b|profile|download/i;
@@ -20,7 +20,7 @@ export const maliciousCommand: Rule = {
     for (const call of callsTo(model, (name) => PROCESS_START.test(name))) {
       const parts = commandParts(call);
       const hidden = parts.some((part) => model.fold(part)?.decoded);
-      const text = parts.map((part) => commandText(model, part)).join(' ');
+      const text = commandLine(model, call);
       const verdict = classifyCommand(text);
       const shown = JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
       if (verdict) {

@@ -144,6 +144,11 @@ export function commandParts(call: CallSite): Node[] {
   return keyword ? [keyword] : [];
 }
 
+/** A process call's whole command line as far as it is known (see commandText). */
+export function commandLine(model: ModuleModel, call: CallSite): string {
+  return commandParts(call).map((part) => commandText(model, part)).join(' ');
+}
+
 /**
  * The text of a command as far as it is known: folded where constant, with "…" for the parts
  * computed at run time (f"curl {url} | sh" → "curl … | sh"); argv lists are joined by spaces.
