@@ -19,6 +19,7 @@ const ENCODED = /^[A-Za-z0-9+/=_\-\s\\x]+$/;
 const SENSITIVE_TARGET =
   /^(os|subprocess|socket|ctypes|pty|marshal|pickle|builtins\.(exec|eval|compile|__import__)|os\.(system|popen\w*|exec\w*|spawn\w*|posix_spawnp?|startfile|remove|unlink|rmdir|removedirs|dup2)|subprocess\.\w+|socket\.\w+|shutil\.rmtree|ctypes\.\w+|pty\.spawn|marshal\.loads|pickle\.loads?)$/;
 const LOOKUPS = new Set(['builtins.getattr', 'importlib.import_module', 'builtins.__import__', 'importlib.__import__']);
+const COMPUTED_NAME = new Set(['binary_operator', 'subscript', 'call']);
 /** A string literal written with escapes for plain letters: "\x73\x79\x73" is "sys" in disguise. */
 const ESCAPED_LETTERS = /\\(x[4-7][0-9a-f]|u00[4-7][0-9a-f]|1[0-7][0-7])/i;
 
@@ -59,27 +60,23 @@ export const obfuscation: Rule = {
     // people naming things in their language use words (カタカナ, кириллица): ten letters or more is the line.
     if (/[^\x00-\x7F]/.test(source)) for (const match of source.matchAll(/^[ \t]*([^\x00-\x7F\s"'#(){}[\],.:;=+\-*/%&|^~<>!@]{10,})\s*[-+*/|&^%]?=(?!=)/gmu)) foreignNames.add(match[1]!);
     if (foreignNames.size >= 5) report(model.root, `${foreignNames.size} variables with machine-made non-Latin names (e.g. ${[...foreignNames][0]})`, { severity: 'high' });
-    // Builtins looked up by a computed name: getattr(__builtins__, <expression>)
-    for (const call of model.calls) {
-      if (call.name !== 'builtins.getattr' || !call.args[0] || !call.args[1]) continue;
-      // A plain variable (getattr(builtins, op)) is how dispatch code works; an expression built
-      // from pieces is how obfuscators hide the name.
-      const name = call.args[1];
-      const computed = name.type === 'binary_operator' || name.type === 'subscript' || name.type === 'call';
-      if (model.qualify(call.args[0]) === 'builtins' && computed && !model.fold(name)) report(call.node, 'a builtin looked up by a name assembled at run time (hides which function is called)', { severity: 'high' });
-    }
-    // A dangerous module or function reached through a name that is spelled out nowhere:
-    // getattr(os, bytes.fromhex("73797374656d").decode()), __import__("".join(map(chr, [111, 115])))
+    // Modules and functions looked up by a name that is spelled out nowhere: getattr(__builtins__,
+    // <expression>), getattr(os, bytes.fromhex("73797374656d").decode()), __import__("".join(map(chr, [111, 115])))
     for (const call of callsTo(model, (name) => LOOKUPS.has(name))) {
-      const nameArg = call.name === 'builtins.getattr' ? call.args[1] : call.args[0];
+      const isGetattr = call.name === 'builtins.getattr';
+      const nameArg = isGetattr ? call.args[1] : call.args[0];
       if (!nameArg) continue;
       const escaped = nameArg.type === 'string' && ESCAPED_LETTERS.test(nameArg.text);
       if (nameArg.type === 'string' && !escaped) continue; // spelled out: nothing is hidden
       const folded = model.fold(nameArg);
       if (!folded) {
+        // what getattr looks the name up on; for an import, '' (the module is what is hidden)
+        const base = isGetattr ? (call.args[0] ? model.qualify(call.args[0]) : undefined) : '';
+        // A plain variable (getattr(builtins, op)) is how dispatch code works; an expression built
+        // from pieces is how obfuscators hide the name.
+        if (base === 'builtins' && COMPUTED_NAME.has(nameArg.type)) report(call.node, 'a builtin looked up by a name assembled at run time (hides which function is called)', { severity: 'high' });
         // getattr(os, unxor("t~tbj")): the name exists only once a helper has decoded it
-        const base = call.name === 'builtins.getattr' && call.args[0] ? model.qualify(call.args[0]) : call.name === 'builtins.getattr' ? undefined : '';
-        if (base !== undefined && (base === '' || SENSITIVE_TARGET.test(base)) && model.tags(nameArg).has('decoded')) {
+        else if (base !== undefined && (base === '' || SENSITIVE_TARGET.test(base)) && model.tags(nameArg).has('decoded')) {
           report(call.node, `${base ? `an attribute of ${base}` : 'a module'} looked up by a name decoded at run time: the code hides what it calls`, { severity: 'high' });
         }
         continue;
