@@ -3,9 +3,9 @@ import { argumentNodes } from '../engine/call-site.js';
 import { callRule, constantArg, partialPath } from './rule.js';
 
 const WRITERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|pathlib\.Path\(\)\.(write_text|write_bytes|open)|shutil\.(copy|copy2|copyfile|move)|os\.(rename|replace|symlink)|subprocess\.\w+|os\.(system|popen))$/;
-const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/fish\/config\.fish|\/etc\/(profile|bash\.bashrc|rc\.local|crontab|cron\.d|systemd|init\.d|ld\.so\.preload)|\.config\/autostart|\.config\/systemd\/user|LaunchAgents|LaunchDaemons|crontab\s+-|\/var\/spool\/cron|Start Menu[\\\\/]+Programs[\\\\/]+Startup|shell:startup|CurrentVersion\\\\Run|\.ssh\/authorized_keys|schtasks|systemctl\s+(--user\s+)?enable|sitecustomize\.py|usercustomize\.py|\.pth$|\/etc\/(sudoers|passwd|shadow|group)\b)/i;
+const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|\.config\/fish\/config\.fish|\/etc\/(profile|bash\.bashrc|rc\.local|crontab|cron\.d|systemd|init\.d|ld\.so\.preload)|\.config\/autostart|\.config\/systemd\/user|LaunchAgents|LaunchDaemons|crontab\s+-|\/var\/spool\/cron|Start Menu[\\\\/]+Programs[\\\\/]+Startup|shell:startup|CurrentVersion\\\\Run|\.ssh\/authorized_keys|schtasks|systemctl\s+(--user\s+)?enable|sitecustomize\.py|usercustomize\.py|\.pth$)/i;
 /** Account and privilege files: a line added there is a backdoor account or passwordless root. */
-const ACCOUNT_FILE = /\/etc\/(sudoers|passwd|shadow|group)\b/;
+const ACCOUNT_FILE = /\/etc\/(sudoers|passwd|shadow|group)\b/i;
 
 export const persistence = callRule(
   {
@@ -29,7 +29,7 @@ export const persistence = callRule(
       const key = `${call.args.map((arg) => context.model.fold(arg)?.value ?? '').join(' ')} ${call.node.text} ${opened.join(' ')}`;
       return /CurrentVersion\\(Run|RunOnce)|Winlogon|Image File Execution Options/i.test(key) ? `${call.name}() on a start-up registry key` : undefined;
     }
-    const target = call.args.map((arg) => partialPath(context.model, arg) ?? '').find((text) => PERSISTENCE_PATH.test(text));
+    const target = call.args.map((arg) => partialPath(context.model, arg) ?? '').find((text) => PERSISTENCE_PATH.test(text) || ACCOUNT_FILE.test(text));
     if (!target) return undefined;
     if (call.name === 'builtins.open' && !/[wa+]/.test(constantArg(context, call, 1, 'mode') ?? 'r')) return undefined; // reading a profile is fine
     if (CREDENTIAL_PATH.test(target) && !/authorized_keys/.test(target)) return undefined;
