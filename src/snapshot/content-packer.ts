@@ -118,15 +118,15 @@ export class ContentPacker {
     if (!this.syncPack && !this.thread) return { packed: [], bytes: 0 }; // nothing new
     const mine = this.pack.finish();
     const stored = new Map<string, string>(mine.entries.map(([hash]) => [hash, id]));
-    const ownHashes = mine.hashes;
-    let threadOutput: { files: TreeEntry[]; hashes: string[] } | undefined;
+    /** Each thread's files with their hashes, in the order each was handed over. */
+    const handed = [{ files: this.own, hashes: mine.hashes }];
     let bytes = mine.bytes;
     if (this.thread) {
       const thread = this.thread;
       const output = await thread.finish();
       if (output.error) throw readError({ absolute: output.error.path }, { code: output.error.code });
       for (const [hash] of output.entries) stored.set(hash, `${id}-1`);
-      threadOutput = { files: thread.files, hashes: output.hashes };
+      handed.push({ files: thread.files, hashes: output.hashes });
       if (output.entries.length > 0) await this.store.commitPack(thread.temp, `${id}-1`, output.entries);
       bytes += output.bytes;
       rmSync(thread.temp, { force: true });
@@ -135,8 +135,7 @@ export class ContentPacker {
     if (mine.entries.length > 0) await this.store.commitPack(this.packTemp, id, mine.entries);
     // content not stored now was already in the store (the index was loaded to know it)
     const packOf = (hash: string): string => stored.get(hash) ?? this.index?.get(hash)?.pack ?? '';
-    const packed: PackedFile[] = this.own.map((file, i) => ({ file, hash: ownHashes[i]!, pack: packOf(ownHashes[i]!) }));
-    threadOutput?.files.forEach((file, i) => packed.push({ file, hash: threadOutput.hashes[i]!, pack: packOf(threadOutput.hashes[i]!) }));
+    const packed: PackedFile[] = handed.flatMap(({ files, hashes }) => files.map((file, i) => ({ file, hash: hashes[i]!, pack: packOf(hashes[i]!) })));
     return { packed, bytes };
   }
 
