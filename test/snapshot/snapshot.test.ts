@@ -27,6 +27,14 @@ function fresh(name: string): { tree: string; store: SnapshotStore } {
   return { tree, store: new SnapshotStore(path.join(base, name, 'store')) };
 }
 
+/** fresh(), plus a second root beside the tree. */
+function freshWithOther(name: string): { tree: string; other: string; store: SnapshotStore } {
+  const { tree, store } = fresh(name);
+  const other = path.join(path.dirname(tree), `${name}-other`);
+  mkdirSync(other, { recursive: true });
+  return { tree, other, store };
+}
+
 function buildOddTree(tree: string): void {
   mkdirSync(path.join(tree, 'empty dir'), { recursive: true });
   mkdirSync(path.join(tree, 'sub', 'deeper'), { recursive: true });
@@ -124,9 +132,7 @@ test('prune keeps the content the kept snapshots share', async () => {
 });
 
 test('content a prune dropped is stored again by the next snapshot, though the file did not change', async () => {
-  const { tree, store } = fresh('prune-cached');
-  const other = path.join(path.dirname(tree), 'prune-cached-other');
-  mkdirSync(other, { recursive: true });
+  const { tree, other, store } = freshWithOther('prune-cached');
   writeFileSync(path.join(tree, 'kept.txt'), 'unchanged all along\n');
   writeFileSync(path.join(other, 'else.txt'), 'elsewhere\n');
   await takeSnapshot([tree], { store });
@@ -267,9 +273,7 @@ test('a pack thread started part-way (a known root grows by much) stores nothing
 });
 
 test('the stat cache is kept per root and follows the tree: other roots and deleted files do not make it grow', async () => {
-  const { tree, store } = fresh('statcache');
-  const other = path.join(path.dirname(tree), 'statcache-other');
-  mkdirSync(other, { recursive: true });
+  const { tree, other, store } = freshWithOther('statcache');
   writeFileSync(path.join(tree, 'a.txt'), 'a');
   writeFileSync(path.join(tree, 'b.txt'), 'b');
   writeFileSync(path.join(other, 'c.txt'), 'c');
