@@ -2,8 +2,10 @@
  * Stores a snapshot's new content while the tree is being listed: files are read, hashed and
  * appended to this snapshot's pack on this thread as they are found. When much new content is
  * expected — a root never snapshotted before, or past PARALLEL_THRESHOLD_BYTES — a pack thread is
- * started and takes the files by size (identical contents have identical sizes, so they always
- * meet on one thread and are stored once). The store's index, which new content is deduplicated
+ * started. Until it is up this thread stores everything (a small tree is done before then, and the
+ * unused thread is not waited for); then the pack thread takes the files of odd size, told first
+ * what is stored already (identical contents have identical sizes, so from then on they always meet
+ * on one thread and are stored once). The store's index, which new content is deduplicated
  * against, is loaded only once there is new content: an unchanged tree never pays for it.
  */
 import { rmSync } from 'node:fs';
@@ -33,10 +35,16 @@ class PackThread {
   readonly temp: string;
   readonly files: TreeEntry[] = [];
   private batch: { absolute: string; size: number }[] = [];
+  /** Set to 1 by the thread once it listens: files handed over before then would only wait. */
+  private readonly up = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
   private readonly output: Promise<PackedOutput>;
 
-  constructor(store: SnapshotStore, known: string[]) {
+  /** `storedHere`: what the other thread has stored by the time this one is handed its first file. */
+  constructor(
+    store: SnapshotStore,
+    private readonly storedHere: () => Iterable<string>,
+  ) {
     this.temp = store.tempPath();
     this.worker = new Worker(new URL('./pack-worker.js', import.meta.url));
     this.output = new Promise((resolve, reject) => {
@@ -45,10 +53,15 @@ class PackThread {
       this.worker.once('exit', (code) => reject(new Error(`snapshot pack thread exited with ${code}`)));
     });
     this.output.catch(() => undefined); // a discarded thread must not be an unhandled rejection
-    this.post({ init: { packTemp: this.temp, known } });
+    this.post({ init: { packTemp: this.temp, up: this.up } });
+  }
+
+  get ready(): boolean {
+    return Atomics.load(this.up, 0) === 1;
   }
 
   add(file: TreeEntry): void {
+    if (this.files.length === 0) this.post({ known: [...this.storedHere()] });
     this.files.push(file);
     this.batch.push({ absolute: file.absolute, size: file.size });
     if (this.batch.length >= BATCH) this.flush();
@@ -105,8 +118,8 @@ export class ContentPacker {
   add(file: TreeEntry): void {
     this.newBytes += file.size;
     if (!this.thread && this.options.parallel && this.newBytes >= PARALLEL_THRESHOLD_BYTES) this.startThread();
-    // the pack thread takes the files of odd size (equal contents have equal sizes, so they meet)
-    if (this.thread && file.size % 2 === 1) return this.thread.add(file);
+    // once up, the pack thread takes the files of odd size (equal contents have equal sizes, so they meet)
+    if (this.thread?.ready && file.size % 2 === 1) return this.thread.add(file);
     this.own.push(file);
     this.pack.add([file]);
     const error = this.pack.error;
@@ -115,6 +128,7 @@ export class ContentPacker {
 
   /** Publishes the packs (`<id>` and `<id>-1`); returns every file's hash and the bytes added. */
   async finish(id: string): Promise<{ packed: PackedFile[]; bytes: number }> {
+    if (this.thread?.files.length === 0) await this.dropThread();
     if (!this.syncPack && !this.thread) return { packed: [], bytes: 0 }; // nothing new
     const mine = this.pack.finish();
     const stored = new Map<string, string>(mine.entries.map(([hash]) => [hash, id]));
@@ -142,12 +156,16 @@ export class ContentPacker {
   async discard(): Promise<void> {
     this.syncPack?.finish();
     rmSync(this.packTemp, { force: true });
+    await this.dropThread();
+  }
+
+  private async dropThread(): Promise<void> {
     await this.thread?.discard();
     this.thread = undefined;
   }
 
   private startThread(): void {
-    // what this thread has stored so far is known to the new one, so it is not stored twice
-    this.thread = new PackThread(this.store, [...this.pack.known]);
+    // what this thread has stored by then is known to the new one, so it is not stored twice
+    this.thread = new PackThread(this.store, () => this.pack.known);
   }
 }

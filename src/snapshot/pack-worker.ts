@@ -5,12 +5,19 @@
 import { parentPort } from 'node:worker_threads';
 import { SyncPack } from './pack-files.js';
 
-export type PackThreadMessage = { init: { packTemp: string; known: string[] } } | { files: { absolute: string; size: number }[] } | { done: true };
+export type PackThreadMessage =
+  | { init: { packTemp: string; up: Int32Array } }
+  | { known: string[] }
+  | { files: { absolute: string; size: number }[] }
+  | { done: true };
 
 let pack: SyncPack | undefined;
 
 parentPort!.on('message', (message: PackThreadMessage) => {
-  if ('init' in message) pack = new SyncPack(message.init.packTemp, message.init.known);
+  if ('init' in message) {
+    pack = new SyncPack(message.init.packTemp, []);
+    Atomics.store(message.init.up, 0, 1); // the main thread hands over files from now on
+  } else if ('known' in message) pack!.learn(message.known);
   else if ('files' in message) pack!.add(message.files);
   else parentPort!.postMessage(pack!.finish());
 });
