@@ -53,10 +53,11 @@ export function loadStatCaches(store: SnapshotStore, roots: string[]): { cache: 
   return { cache, unseen, counts };
 }
 
-export function saveStatCache(store: SnapshotStore, root: string, entries: StatCache): void {
+/** A file as the cache remembers it. */
+export type StatRow = StatCacheFile['files'][number];
+
+export function saveStatCache(store: SnapshotStore, root: string, files: StatRow[]): void {
   mkdirSync(path.dirname(cacheFile(store, root)), { recursive: true, mode: 0o700 });
-  const files: StatCacheFile['files'] = [];
-  for (const [absolute, { size, mtimeMs, ino, hash, pack }] of entries) files.push([absolute, size, mtimeMs, ino, hash, pack]);
   store.writeAtomic(cacheFile(store, root), JSON.stringify({ version: 2, files } satisfies StatCacheFile));
   rmSync(path.join(store.root, 'statcache.json'), { force: true }); // the single file of earlier versions
 }

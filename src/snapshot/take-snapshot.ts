@@ -11,7 +11,7 @@ import { formatBytes } from '../config/units.js';
 import { loadIgnore } from './ignore-rules.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { ContentPacker } from './content-packer.js';
-import { loadStatCaches, saveStatCache, type StatCache } from './stat-cache.js';
+import { loadStatCaches, saveStatCache, type StatRow } from './stat-cache.js';
 import { newSnapshotId, SnapshotStore } from './store.js';
 import { walkTreeFeeding, type TreeEntry } from './walk-tree.js';
 
@@ -120,11 +120,14 @@ async function snapshotRoots(store: SnapshotStore, roots: string[], options: Sna
   store.writeManifest(manifest);
   // each root's cache is rewritten from this listing when anything was re-read or has gone
   for (const { root, listing } of listings) {
-    const rootFiles = listing.entries.filter((e) => e.type === 'file');
-    if (reread === 0 && counts.get(root) === rootFiles.length) continue;
-    const entries: StatCache = new Map();
-    for (const e of rootFiles) entries.set(e.absolute, { size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, ...contents.get(e.absolute)! });
-    saveStatCache(store, root, entries);
+    const rows: StatRow[] = [];
+    for (const e of listing.entries) {
+      if (e.type !== 'file') continue;
+      const { hash, pack } = contents.get(e.absolute)!;
+      rows.push([e.absolute, e.size, e.mtimeMs, e.ino, hash, pack]);
+    }
+    if (reread === 0 && counts.get(root) === rows.length) continue;
+    saveStatCache(store, root, rows);
   }
   return { id, files, bytesAdded: packed.bytes, durationMs: Math.round(performance.now() - started) };
 }
