@@ -33,7 +33,7 @@ const SECRET_SOURCES = /^(os\.environ(\.(get|copy|items|keys|values))?|os\.geten
 const COMMAND_OUTPUT = /^(subprocess\.(check_output|getoutput|getstatusoutput|run|Popen)|os\.popen|commands\.getoutput)$/;
 const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|os\.getcwd|os\.getuid|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
 
-export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)|id_(rsa|dsa|ecdsa|ed25519)|\.git-credentials|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials\.json|Login Data|Cookies|Local State|key[34]\.db|logins\.json|wallet\.dat|\.config[\\/](google-chrome|chromium|BraveSoftware|discord)|Local Storage[\\/]leveldb|\.env$/i;
+export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)|id_(rsa|dsa|ecdsa|ed25519)|\.git-credentials|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials\.json|Login Data|Cookies|Local State|key[34]\.db|logins\.json|wallet\.dat|\.config[\\/](google-chrome|chromium|BraveSoftware|discord)|Local Storage[\\/]leveldb|\.env$|^\/etc\/(g?shadow|master\.passwd)$|\.(bash|zsh|sh|python|mysql|psql|sqlite|node_repl)_history$|\.zhistory$|fish_history$/i;
 
 export class ModuleModel {
   readonly calls: CallSite[] = [];

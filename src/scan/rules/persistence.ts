@@ -32,8 +32,8 @@ export const persistence = callRule(
     const target = call.args.map((arg) => partialPath(context.model, arg) ?? '').find((text) => PERSISTENCE_PATH.test(text) || ACCOUNT_FILE.test(text));
     if (!target) return undefined;
     if (call.name === 'builtins.open' && !/[wa+]/.test(constantArg(context, call, 1, 'mode') ?? 'r')) return undefined; // reading a profile is fine
-    if (CREDENTIAL_PATH.test(target) && !/authorized_keys/.test(target)) return undefined;
     if (ACCOUNT_FILE.test(target)) return { message: `${call.name}() on ${JSON.stringify(target.slice(0, 80))}: changes who can log in or become root` };
+    if (CREDENTIAL_PATH.test(target) && !/authorized_keys/.test(target)) return undefined;
     const startupHook = /sitecustomize\.py|usercustomize\.py|\.pth$/.test(target); // build tools write these too
     return { message: `${call.name}() on ${JSON.stringify(target.slice(0, 80))}: something will run again later`, ...(startupHook ? { severity: 'medium' as const } : {}) };
   },
