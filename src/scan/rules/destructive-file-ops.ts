@@ -1,10 +1,14 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../engine/module-model.js';
-import { callRule } from './rule.js';
+import { callRule, constantArg, isTruthyConstant } from './rule.js';
 
 const DESTROYERS = /^(shutil\.rmtree|os\.(remove|unlink|rmdir|removedirs)|pathlib\.Path\(\)\.(unlink|rmdir)|subprocess\.\w+|os\.system)$/;
 /** File deletions: one file each, destructive when they run over a whole tree. */
 const DELETERS = /^(shutil\.rmtree|os\.(remove|unlink)|pathlib\.Path\(\)\.unlink|\*\.unlink)$/;
+/** Writes that replace a file's content (open() only in a writing mode): over every file of a tree, that is ransomware. */
+const OVERWRITERS = /^(pathlib\.Path\(\)\.(write_bytes|write_text)|\*\.(write_bytes|write_text)|builtins\.open|io\.open)$/;
+/** Starting a copy of the process: in a loop that does nothing else, a fork bomb. */
+const FORKS = /^(os\.(fork|forkpty)|pty\.fork)$/;
 /** Calls that list a tree (their first argument, or the object for Path methods, is the top). */
 const WALKS = /^(os\.(walk|listdir|scandir)|glob\.i?glob|pathlib\.Path(\.home)?\(\)\.(r?glob|iterdir|walk))$/;
 const PRECIOUS = /^(\/|~|~\/|\$HOME|\/home\/?|\/root\/?|\/etc\/?|\/usr\/?|\/var\/?|\/boot\/?|C:\\\\?|\/Users\/?)$/i;
@@ -21,10 +25,19 @@ export const destructiveFileOps = callRule(
     explanation: 'The program removes a whole home directory or system tree (shutil.rmtree of ~ or /, rm -rf /), deletes file by file everything a walk or glob of one finds (how wipers and ransomware work), formats or overwrites a disk, or starts a fork bomb. No legitimate script does this.',
     advice: 'Do not run it. If you already did outside a sandbox, restore from your backup.',
   },
-  (name) => DESTROYERS.test(name) || name === '*.unlink',
+  (name) => DESTROYERS.test(name) || name === '*.unlink' || OVERWRITERS.test(name) || FORKS.test(name),
   (call, context) => {
     const model = context.model;
     const name = call.name ?? `*.${call.method}`; // p.unlink() on a path saferun cannot name
+    if (FORKS.test(name)) return inForkBombLoop(model, call.node) ? `${name}() in an endless loop that does nothing else: a fork bomb` : undefined;
+    if (OVERWRITERS.test(name)) {
+      if (name.endsWith('open') && !/[wa+x]/.test(constantArg(context, call, 1, 'mode') ?? 'r')) return undefined;
+      // for p in Path.home().rglob("*"): p.write_bytes(encrypt(p.read_bytes())) — each file of home rewritten in place
+      const written = name.endsWith('open') ? call.args[0] : call.node.childForFieldName('function')?.childForFieldName('object');
+      const head = written ? pathHead(model, written) : undefined;
+      const walk = head ? walkOverPreciousTree(model, head, call.node) : undefined;
+      return walk ? { message: `${name}() over every file a walk of ${JSON.stringify(walk)} finds: rewrites the home directory or system tree in place (how ransomware encrypts)`, severity: 'high' } : undefined;
+    }
     // for f in glob("~/**/*"): os.remove(f) — every file under home, one by one (wipers, ransomware)
     const target = name.endsWith('.unlink') && !name.startsWith('os.') ? call.node.childForFieldName('function')?.childForFieldName('object') : call.args[0];
     const walk = target && DELETERS.test(name) ? walkOverPreciousTree(model, target, call.node) : undefined;
@@ -40,6 +53,40 @@ export const destructiveFileOps = callRule(
     return undefined;
   },
 );
+
+/**
+ * The name a path is built on when it is that same file: p, os.path.join(top, name),
+ * p.with_suffix(…), str(p), Path(p). A path only named after it (os.path.join(backup, name)) has none.
+ */
+function pathHead(model: ModuleModel, node: Node, depth = 0): Node | undefined {
+  if (depth > 6) return undefined;
+  if (node.type === 'identifier') return node;
+  if (node.type === 'parenthesized_expression' && node.namedChildren[0]) return pathHead(model, node.namedChildren[0], depth + 1);
+  if (node.type !== 'call') return undefined;
+  const fn = node.childForFieldName('function');
+  const first = node.childForFieldName('arguments')?.namedChildren[0];
+  const name = fn ? model.qualify(fn) : undefined;
+  if (name === 'os.path.join' || name === 'str' || name === 'os.fspath' || name === 'pathlib.Path' || name === 'os.path.abspath') return first ? pathHead(model, first, depth + 1) : undefined;
+  // a method of the path itself: p.with_suffix(".x"), p.resolve()
+  const object = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+  return object ? pathHead(model, object, depth + 1) : undefined;
+}
+
+/** An endless loop (while True) whose body calls nothing but forks and prints. */
+function inForkBombLoop(model: ModuleModel, call: Node): boolean {
+  let loop = call.parent;
+  while (loop && loop.type !== 'while_statement' && loop.type !== 'function_definition') loop = loop.parent;
+  if (!loop || loop.type !== 'while_statement') return false;
+  const condition = loop.childForFieldName('condition');
+  if (!isTruthyConstant(condition ?? undefined)) return false;
+  const body = loop.childForFieldName('body');
+  if (!body || body.descendantsOfType(['break_statement', 'return_statement']).length > 0) return false;
+  return body.descendantsOfType('call').every((inner) => {
+    const fn = inner?.childForFieldName('function');
+    const name = fn ? model.qualify(fn) : undefined;
+    return !!name && (FORKS.test(name) || name === 'print' || name === 'builtins.print');
+  });
+}
 
 /** Whether a path expression is a home directory or a system tree (~, /, $HOME, Path.home()). */
 function isPreciousTree(model: ModuleModel, node: Node): boolean {
