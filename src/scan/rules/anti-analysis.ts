@@ -2,6 +2,12 @@ import type { Rule } from './rule.js';
 
 const VM_MARKERS = /(vboxservice|vboxtray|vmtoolsd|vmwaretray|vmware|virtualbox|qemu-ga|sandboxie|wireshark|procmon|x64dbg|ollydbg|ida64|fiddler|SbieDll|cuckoo|any\.run|hybrid-analysis|joebox)/i;
 
+/** Security, audit and endpoint-protection agents by process name. */
+const SECURITY_AGENTS = /^(auditd|clamd|freshclam|falcon-sensor|falcond|osqueryd|sysmon\w*|wazuh-\w+|ossec\w*|sentineld|sentinelagent|cbagent|cbdaemon|elastic-agent|msmpeng(\.exe)?|mssense(\.exe)?|avp(\.exe)?|ekrn(\.exe)?|bdagent(\.exe)?|avgnt(\.exe)?|savservice(\.exe)?|csfalconservice(\.exe)?|mbamservice(\.exe)?)$/i;
+const SECURITY_AGENTS_WORD = new RegExp(SECURITY_AGENTS.source.slice(1, -1), 'i');
+/** Ways to end another process. */
+const KILLS = /^(os\.kill|os\.killpg|psutil\.Process\(\)\.(kill|terminate|send_signal)|\*\.(kill|terminate|send_signal))$/;
+
 export const antiAnalysis: Rule = {
   meta: {
     id: 'anti-analysis',
@@ -10,7 +16,7 @@ export const antiAnalysis: Rule = {
     confidence: 'medium',
     category: 'anti-analysis',
     cwe: 'CWE-693',
-    explanation: 'Checking for virtual machines, analysis tools or a debugger (sys.gettrace, IsDebuggerPresent), or sleeping for a long time before doing anything, is how malware avoids being seen in a sandbox.',
+    explanation: 'Checking for virtual machines, analysis tools or a debugger (sys.gettrace, IsDebuggerPresent), sleeping for a long time before doing anything, or killing security and audit agents by name is how malware avoids being seen.',
     advice: 'Treat it as malicious: a program that hides from inspection has something to hide.',
   },
   check({ model, report }) {
@@ -23,6 +29,15 @@ export const antiAnalysis: Rule = {
       }
     }
     const texts = model.stringTexts;
+    // names of security agents, and a way to kill processes: it stops them before acting
+    const kill = model.calls.find((call) => KILLS.test(call.name ?? (call.method ? `*.${call.method}` : '')));
+    if (kill) {
+      for (const [i, node] of model.strings.entries()) {
+        if (!SECURITY_AGENTS_WORD.test(texts[i]!)) continue;
+        const name = model.fold(node)?.value.trim() ?? '';
+        if (SECURITY_AGENTS.test(name)) report(node, `names the security agent ${JSON.stringify(name)} in a program that kills processes (${kill.node.text.slice(0, 40)}): it stops protection before acting`, { category: 'anti-analysis' });
+      }
+    }
     for (const [i, node] of model.strings.entries()) {
       const match = VM_MARKERS.exec(texts[i]!);
       if (match) report(node, `looks for ${JSON.stringify(match[0])} (sandbox or analysis tool detection)`, { severity: 'medium', confidence: 'low' });
