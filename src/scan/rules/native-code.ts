@@ -1,7 +1,7 @@
 import { callRule } from './rule.js';
 
-const NATIVE = /^(ctypes\.(CDLL|cdll\.LoadLibrary|PyDLL|CFUNCTYPE|memmove|windll\.\w+|WinDLL)|ctypes\.util\.find_library|ctypes\.CDLL\(\)\.\w+|cffi\.FFI\(\)\.(dlopen|cdef)|_ctypes\.dlopen|mmap\.mmap)$/;
-const DANGEROUS_SYMBOLS = /\b(system|execve|execl|popen|mprotect|ptrace|setuid|dlopen|VirtualAlloc|VirtualProtect|CreateRemoteThread|WriteProcessMemory|memfd_create)\b/;
+const NATIVE = /^(ctypes\.(CDLL|cdll\.LoadLibrary|PyDLL|CFUNCTYPE|memmove|(windll|oledll|cdll)\.\w+(\.\w+)?|WinDLL)|ctypes\.util\.find_library|ctypes\.(CDLL|WinDLL)\(\)\.\w+|cffi\.FFI\(\)\.(dlopen|cdef)|_ctypes\.dlopen|mmap\.mmap)$/;
+const DANGEROUS_SYMBOLS = /\b(system|execve|execl|popen|mprotect|ptrace|setuid|dlopen|memfd_create|VirtualAlloc(Ex)?|VirtualProtect(Ex)?|CreateRemoteThread(Ex)?|WriteProcessMemory|NtCreateThreadEx|RtlCreateUserThread|QueueUserAPC|SetThreadContext|NtUnmapViewOfSection|CreateThread|RtlMoveMemory)\b/;
 
 export const nativeCode = callRule(
   {
@@ -18,7 +18,7 @@ export const nativeCode = callRule(
   (call, context) => {
     const text = call.args.map((a) => context.model.fold(a)?.value ?? '').join(' ');
     // libc.mprotect(...), kernel32.VirtualAlloc(...): the symbol is the call's own name
-    const symbol = /^ctypes\.(CDLL\(\)|windll\.\w+)\.(\w+)$/.exec(call.name!)?.[2];
+    const symbol = /^ctypes\.(CDLL\(\)|WinDLL\(\)|(windll|oledll|cdll)\.\w+)\.(\w+)$/.exec(call.name!)?.[3];
     if (symbol && DANGEROUS_SYMBOLS.test(symbol)) return { message: `${call.name}(): native ${symbol}, the way shellcode is made runnable or processes are started behind Python's back`, severity: 'high' };
     if (DANGEROUS_SYMBOLS.test(text)) return { message: `${call.name}() with ${JSON.stringify(text.slice(0, 40) || call.name)}: raw native execution`, severity: 'high' };
     if (call.name === 'mmap.mmap') return /PROT_EXEC|prot\s*=\s*7/.test(call.node.text) ? { message: 'mmap.mmap() with executable memory', severity: 'high' } : undefined;
