@@ -18,6 +18,8 @@ const ENCODED = /^[A-Za-z0-9+/=_\-\s\\x]+$/;
 /** Modules and functions worth hiding: processes, code, sockets, native calls, deletion. */
 const SENSITIVE_TARGET =
   /^(os|subprocess|socket|ctypes|pty|marshal|pickle|builtins\.(exec|eval|compile|__import__)|os\.(system|popen\w*|exec\w*|spawn\w*|posix_spawnp?|startfile|remove|unlink|rmdir|removedirs|dup2)|subprocess\.\w+|socket\.\w+|shutil\.rmtree|ctypes\.\w+|pty\.spawn|marshal\.loads|pickle\.loads?)$/;
+/** PyArmor's loader: the protected module is an encrypted blob handed to it. */
+const PACKED_CODE_LOADER = /^(__pyarmor__|pytransform\.pyarmor_runtime|pyarmor_runtime(_\d+)?\.(__pyarmor__|pyarmor_runtime)|pytransform\.__pyarmor__)$/;
 const LOOKUPS = new Set(['builtins.getattr', 'importlib.import_module', 'builtins.__import__', 'importlib.__import__']);
 const COMPUTED_NAME = new Set(['binary_operator', 'subscript', 'call']);
 /** A string literal written with escapes for plain letters: "\x73\x79\x73" is "sys" in disguise. */
@@ -31,7 +33,7 @@ export const obfuscation: Rule = {
     confidence: 'medium',
     category: 'obfuscation',
     cwe: 'CWE-506',
-    explanation: 'Long base64/hex or high-entropy string literals, strings built from chains of chr() codes, dangerous modules or functions looked up by a name that is hex, character codes or escapes (getattr(os, bytes.fromhex(...).decode())), and lines thousands of characters long hide what code does. Generated data files sometimes look like this; hand-written programs rarely do.',
+    explanation: 'Long base64/hex or high-entropy string literals, strings built from chains of chr() codes, dangerous modules or functions looked up by a name that is hex, character codes or escapes (getattr(os, bytes.fromhex(...).decode())), lines thousands of characters long, and modules encrypted by a packer (PyArmor) hide what code does. Generated data files sometimes look like this; hand-written programs rarely do.',
     advice: 'Decode the literal (without running it) and read what it is before running the program.',
   },
   check({ model, report }) {
@@ -85,6 +87,14 @@ export const obfuscation: Rule = {
       if (!target || !SENSITIVE_TARGET.test(target)) continue;
       const hidden = folded.decoded || escaped;
       report(call.node, `${target} reached through a name ${hidden ? 'hidden in an encoding' : 'assembled from pieces'} (${JSON.stringify(folded.value)}): the code hides what it calls`, { severity: hidden ? 'high' : 'medium' });
+    }
+    // Encrypted by a commercial packer: the real code exists only in memory at run time
+    // (__pyarmor__ is injected at run time: it resolves to nothing, so the callee's text is what counts)
+    if (source.includes('pyarmor')) {
+      for (const call of model.calls) {
+        const callee = call.name ?? call.node.childForFieldName('function')?.text ?? '';
+        if (PACKED_CODE_LOADER.test(callee)) report(call.node, `${callee}(): code encrypted by PyArmor, decrypted only when it runs (nothing in it can be reviewed)`, { severity: 'high' });
+      }
     }
     // Trojan Source (CVE-2021-42574): bidirectional controls make the code read differently from how it runs
     const bidi = /[\u202A-\u202E\u2066-\u2069]/.exec(source);
