@@ -1,5 +1,5 @@
 import { CREDENTIAL_PATH } from '../engine/module-model.js';
-import { partialPath, type Rule } from './rule.js';
+import { callsTo, partialPath, type Rule } from './rule.js';
 
 /** Calls that read or take away a file's content. */
 const READERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|shutil\.(copy|copy2|copyfile|copytree|make_archive)|glob\.glob|os\.listdir|os\.walk|zipfile\.ZipFile\(\)\.write|tarfile\.open\(\)\.add|pathlib\.Path\(\)\.(read_text|read_bytes|open)|sqlite3\.connect)$/;
@@ -7,6 +7,10 @@ const READERS = /^(builtins\.open|io\.open|codecs\.open|os\.open|shutil\.(copy|c
 const BUILDERS = /^(os\.path\.(expanduser|join|exists|isfile)|pathlib\.Path(\(\)\.(home|joinpath|expanduser))?|pathlib\.Path\.home\(\)\.joinpath)$/;
 /** Public or non-secret files in those places. */
 const NOT_SECRET = /known_hosts|\.ssh[\\/]config$|\.aws[\\/](config|models|sso[\\/]cache|cli[\\/]cache)|\.kube[\\/]cache|\.docker[\\/](config\.json)?$/i;
+
+/** Prompts that imitate the system's own password prompts (sudo, macOS, Windows, keychains). */
+const FAKE_SYSTEM_PROMPT = /\[sudo\]|\bsudo\b[^\n]{0,20}password|password for \S+@|(system|root|admin(istrator)?|login|mac(os)?|windows|keychain|account) password|wants to make changes|keychain/i;
+const PROMPTS = /^(getpass\.getpass|builtins\.input|input)$/;
 
 export const credentialAccess: Rule = {
   meta: {
@@ -16,10 +20,15 @@ export const credentialAccess: Rule = {
     confidence: 'medium',
     category: 'credential-theft',
     cwe: 'CWE-522',
-    explanation: 'The program touches files that hold secrets: SSH keys, cloud credentials, browser cookie and password stores, wallets, token files. Few programs need them; stealers always do.',
+    explanation: 'The program touches files that hold secrets: SSH keys, cloud credentials, browser cookie and password stores, wallets, token files, shell history, /etc/shadow. Few programs need them; stealers always do. A prompt that imitates a system password prompt ([sudo] password for …) is phishing for the password.',
     advice: 'Do not run it with access to your home directory. If it really needs a credential, pass that one value explicitly (-e) instead.',
   },
   check({ model, report }) {
+    for (const call of callsTo(model, (name) => PROMPTS.test(name))) {
+      // "[sudo] password for %s: " % user: the constant part is enough
+      const prompt = call.args[0] ? (model.fold(call.args[0])?.value ?? call.args[0].text) : undefined;
+      if (prompt && FAKE_SYSTEM_PROMPT.test(prompt)) report(call.node, `${call.name}(${JSON.stringify(prompt.slice(0, 60))}) imitates a system password prompt (phishing for your password)`);
+    }
     const seen = new Set<number>();
     for (const call of model.calls) {
       if (!call.name || !(READERS.test(call.name) || BUILDERS.test(call.name))) continue;
