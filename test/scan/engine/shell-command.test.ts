@@ -19,7 +19,23 @@ const CASES: [string, string | undefined][] = [
   ['git clone https://example.invalid/repo.git && cd repo && make', undefined],
   ['rm -rf ./build', undefined],
   ['pip download requests', undefined],
+  ['iptables --flush', 'anti-analysis'],
+  ['unset HISTFILE; history -c', 'anti-analysis'],
+  ['cat /dev/null > ~/.bash_history', 'anti-analysis'],
+  ['service auditd stop', 'anti-analysis'],
+  ['killall -9 falcon-sensor', 'anti-analysis'],
+  ['rm -rf /var/log/nginx', 'anti-analysis'],
+  ['iptables -A INPUT -p tcp --dport 22 -j ACCEPT', undefined],
+  ['systemctl stop myapp', undefined],
+  ['python -m pip install colorama', 'download-execute'],
+  ['pip install -r requirements.txt', undefined],
+  ['pip install -e .', undefined],
 ];
+
+test('a run-time pip install is medium; from a plain-http or bare-IP index it is high', () => {
+  assert.equal(classifyCommand('python3 -m pip install leftpad-extra')?.severity, 'medium');
+  assert.equal(classifyCommand('pip install --index-url http://203.0.113.5/simple leftpad-extra')?.severity, 'high');
+});
 
 for (const [command, behaviour] of CASES) {
   test(`${JSON.stringify(command)} → ${behaviour ?? 'nothing'}`, () => {
