@@ -212,6 +212,8 @@ while True:
 token = getpass.getpass("API token: ")
 clip = cv2.VideoCapture("holiday.mp4")
 os.system("systemctl restart myapp")
+import ctypes
+ctypes.windll.kernel32.RtlMoveMemory(dest, message, length)
 `;
   const { findings } = analyzer.analyze('tidy.py', Buffer.from(benign));
   assert.deepEqual(findings.filter((f) => RANK[f.severity] >= RANK.high).map((f) => `${f.line} ${f.ruleId}`), []);

@@ -1,7 +1,7 @@
 import { callRule } from './rule.js';
 
 const NATIVE = /^(ctypes\.(CDLL|cdll\.LoadLibrary|PyDLL|CFUNCTYPE|memmove|(windll|oledll|cdll)\.\w+(\.\w+)?|WinDLL)|ctypes\.util\.find_library|ctypes\.(CDLL|WinDLL)\(\)\.\w+|cffi\.FFI\(\)\.(dlopen|cdef)|_ctypes\.dlopen|mmap\.mmap)$/;
-const DANGEROUS_SYMBOLS = /\b(system|execve|execl|popen|mprotect|ptrace|setuid|dlopen|memfd_create|VirtualAlloc(Ex)?|VirtualProtect(Ex)?|CreateRemoteThread(Ex)?|WriteProcessMemory|NtCreateThreadEx|RtlCreateUserThread|QueueUserAPC|SetThreadContext|NtUnmapViewOfSection|CreateThread|RtlMoveMemory)\b/;
+const DANGEROUS_SYMBOLS = /\b(system|execve|execl|popen|mprotect|ptrace|setuid|dlopen|memfd_create|VirtualAlloc(Ex)?|VirtualProtect(Ex)?|CreateRemoteThread(Ex)?|WriteProcessMemory|NtCreateThreadEx|RtlCreateUserThread|QueueUserAPC|SetThreadContext|NtUnmapViewOfSection)\b/;
 
 export const nativeCode = callRule(
   {
