@@ -14,7 +14,7 @@ export const dropper: Rule = {
     confidence: 'medium',
     category: 'download-execute',
     cwe: 'CWE-494',
-    explanation: 'The module fetches something from the network, names or makes an executable (.exe, .sh, chmod +x, PowerShell) and starts a program: the shape of droppers that install the real malware.',
+    explanation: 'The module fetches something from the network, names or makes an executable (.exe, .sh, chmod +x, PowerShell), or saves the download to a file, and starts a program (a named one, or one whose path is computed at run time): the shape of droppers that install the real malware.',
     advice: 'Do not run it. Find the URL and what it serves before anything else.',
   },
   check({ model, report }) {
@@ -26,8 +26,21 @@ export const dropper: Rule = {
     // What is started must itself look like a dropped program, not a tool such as git: the call's
     // text, then its arguments' paths and command text, as far as they are known.
     const started = (arg: Node): string[] => (arg.type === 'list' || arg.type === 'tuple' ? arg.namedChildren.flatMap((item) => (item ? started(item) : [])) : [partialPath(model, arg) ?? '', commandText(model, arg)]);
+    // what was downloaded went into a file, or the URL names a program: a program path computed at
+    // run time (a temp file's name) is then most likely that file
+    const savesDownload = model.calls.some((c) => (c.name ?? `*.${c.method}`).endsWith('.write') && c.args[0] !== undefined && model.tags(c.args[0]).has('downloaded'));
+    const fetchesProgram = callsTo(model, (name) => DOWNLOAD.test(name)).some((d) => d.args[0] !== undefined && EXECUTABLE.test(partialPath(model, d.args[0]) ?? ''));
+    const computedProgram = (call: CallSite): boolean => {
+      const first = call.args[0]?.type === 'list' || call.args[0]?.type === 'tuple' ? call.args[0].namedChildren[0] : call.args[0];
+      if (!first || first.type === 'string' || model.fold(first) !== undefined) return false;
+      return !/^(sys\.executable|shutil\.which|sys\.argv)/.test(model.qualify(first) ?? ''); // python itself, an installed tool
+    };
     const startsDroppedProgram = (call: CallSite): boolean =>
-      call.name === 'os.startfile' || EXECUTABLE.test(call.node.text) || call.args.flatMap(started).some((text) => EXECUTABLE.test(text)) || (madeExecutable && call.args[0]?.type === 'identifier');
+      call.name === 'os.startfile' ||
+      EXECUTABLE.test(call.node.text) ||
+      call.args.flatMap(started).some((text) => EXECUTABLE.test(text)) ||
+      (madeExecutable && call.args[0]?.type === 'identifier') ||
+      ((savesDownload || fetchesProgram) && computedProgram(call));
     for (const start of starts) {
       if (startsDroppedProgram(start)) report(start.node, `downloads (${download.name}) and starts a program (${start.name})`);
     }
