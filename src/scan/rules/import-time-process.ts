@@ -5,6 +5,8 @@ import { callsTo, commandLine, isTruthyConstant, type Rule } from './rule.js';
 /** Ways a started process is cut loose from the one that started it. */
 const DETACHING_KEYWORDS = ['start_new_session', 'creationflags', 'preexec_fn'];
 const DETACHED_COMMAND = /\bnohup\b|\bsetsid\b|\bdisown\b|&\s*$|\bstart\s+\/b\b|\bpythonw(\.exe)?\b/i;
+/** A second interpreter handed code inline: python -c "from other_package import payload". */
+const INLINE_CODE = /(^|[\s\/\\"'])(python[0-9.]*|pythonw|py|perl|ruby|node|(ba|z|da)?sh)(\.exe)?\s+(-[A-Za-z]+\s+)*-c\s/i;
 
 export const importTimeProcess: Rule = {
   meta: {
@@ -15,7 +17,7 @@ export const importTimeProcess: Rule = {
     category: 'process',
     cwe: 'CWE-506',
     explanation:
-      "Code at the top level of a package's __init__.py runs on every `import`, before the program has done anything. A library that starts a process there (and especially one that detaches it, with start_new_session, creationflags, setsid, nohup or a trailing &) is running something of its own behind the importer's back: the usual way a malicious dependency starts its payload.",
+      "Code at the top level of a package's __init__.py runs on every `import`, before the program has done anything. A library that starts a process there (and especially one that detaches it, with start_new_session, creationflags, setsid, nohup or a trailing &, or hands a second interpreter code with -c) is running something of its own behind the importer's back: the usual way a malicious dependency starts its payload.",
     advice: 'Read what the process runs. A library has no reason to start programs at import; if it only asks git for its version, that is harmless but worth knowing.',
   },
   check({ file, model, report }) {
@@ -28,8 +30,10 @@ export const importTimeProcess: Rule = {
         DETACHED_COMMAND.test(command) ||
         // Popen does not wait: started with its output thrown away, it runs on unseen
         (call.name === 'subprocess.Popen' && ['stdout', 'stderr'].every((stream) => /DEVNULL/.test(call.keywords.get(stream)?.text ?? '')));
+      const inline = INLINE_CODE.test(command);
       const shown = command.length > 80 ? `${command.slice(0, 80)}…` : command;
-      report(call.node, `${call.name}(${JSON.stringify(shown)}) runs when the package is imported${detached ? ', detached from the importing program' : ''}`, detached ? { severity: 'high' } : undefined);
+      const how = detached ? ', detached from the importing program' : inline ? ', handing a new interpreter code to run' : '';
+      report(call.node, `${call.name}(${JSON.stringify(shown)}) runs when the package is imported${how}`, detached || inline ? { severity: 'high' } : undefined);
     }
   },
 };
