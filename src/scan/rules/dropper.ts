@@ -26,21 +26,35 @@ export const dropper: Rule = {
     // What is started must itself look like a dropped program, not a tool such as git: the call's
     // text, then its arguments' paths and command text, as far as they are known.
     const started = (arg: Node): string[] => (arg.type === 'list' || arg.type === 'tuple' ? arg.namedChildren.flatMap((item) => (item ? started(item) : [])) : [partialPath(model, arg) ?? '', commandText(model, arg)]);
-    // what was downloaded went into a file, or the URL names a program: a program path computed at
-    // run time (a temp file's name) is then most likely that file
+    // what was downloaded went into a file, and the program started is that file (a temp file's
+    // name, a path opened for writing here); or the URL names a program, and the program started
+    // is computed at run time
     const savesDownload = model.calls.some((c) => (c.name ?? `*.${c.method}`).endsWith('.write') && c.args[0] !== undefined && model.tags(c.args[0]).has('downloaded'));
     const fetchesProgram = callsTo(model, (name) => DOWNLOAD.test(name)).some((d) => d.args[0] !== undefined && EXECUTABLE.test(partialPath(model, d.args[0]) ?? ''));
+    const modeOf = (open: CallSite): string => {
+      const mode = open.keywords.get('mode') ?? open.args[1];
+      return mode ? (model.fold(mode)?.value ?? '') : '';
+    };
+    const writtenPaths = new Set(callsTo(model, (name) => name === 'builtins.open').filter((open) => /[wax]/.test(modeOf(open))).map((open) => open.args[0]?.text));
+    const programOf = (call: CallSite): Node | undefined => (call.args[0]?.type === 'list' || call.args[0]?.type === 'tuple' ? (call.args[0].namedChildren[0] ?? undefined) : call.args[0]);
     const computedProgram = (call: CallSite): boolean => {
-      const first = call.args[0]?.type === 'list' || call.args[0]?.type === 'tuple' ? call.args[0].namedChildren[0] : call.args[0];
+      const first = programOf(call);
       if (!first || first.type === 'string' || model.fold(first) !== undefined) return false;
       return !/^(sys\.executable|shutil\.which|sys\.argv)/.test(model.qualify(first) ?? ''); // python itself, an installed tool
+    };
+    const startsSavedFile = (call: CallSite): boolean => {
+      const first = programOf(call);
+      if (!first || !computedProgram(call)) return false;
+      const spellings = [first.text, ...(first.type === 'identifier' ? model.assignedValues(first.text, first).map((value) => value.text) : [])];
+      return spellings.some((text) => writtenPaths.has(text) || /\.name$/.test(text));
     };
     const startsDroppedProgram = (call: CallSite): boolean =>
       call.name === 'os.startfile' ||
       EXECUTABLE.test(call.node.text) ||
       call.args.flatMap(started).some((text) => EXECUTABLE.test(text)) ||
       (madeExecutable && call.args[0]?.type === 'identifier') ||
-      ((savesDownload || fetchesProgram) && computedProgram(call));
+      (fetchesProgram && computedProgram(call)) ||
+      (savesDownload && startsSavedFile(call));
     for (const start of starts) {
       if (startsDroppedProgram(start)) report(start.node, `downloads (${download.name}) and starts a program (${start.name})`);
     }
