@@ -33,7 +33,10 @@ const SECRET_SOURCES = /^(os\.environ(\.(get|copy|items|keys|values))?|os\.geten
 const COMMAND_OUTPUT = /^(subprocess\.(check_output|getoutput|getstatusoutput|run|Popen)|os\.popen|commands\.getoutput)$/;
 const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|os\.getcwd|os\.getuid|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
 
-export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)|id_(rsa|dsa|ecdsa|ed25519)|\.git-credentials|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials\.json|Login Data|Cookies|Local State|key[34]\.db|logins\.json|wallet\.dat|\.config[\\/](google-chrome|chromium|BraveSoftware|discord)|Local Storage[\\/]leveldb|\.env$|^\/etc\/(g?shadow|master\.passwd)$|\.(bash|zsh|sh|python|mysql|psql|sqlite|node_repl)_history$|\.zhistory$|fish_history$/i;
+/** Metadata-service endpoints that hand out the machine's cloud credentials. */
+export const CLOUD_CREDENTIALS_URL = /169\.254\.169\.254\/(latest\/meta-data\/iam\/security-credentials|metadata\/identity\/oauth2\/token)|metadata\.google\.internal\/computeMetadata\/v1\/instance\/service-accounts|169\.254\.170\.2\/v2\/credentials/i;
+
+export const CREDENTIAL_PATH = /(^|[\\/~])\.(ssh|aws|gnupg|kube|docker)([\\/]|$)|id_(rsa|dsa|ecdsa|ed25519)|\.git-credentials|\.netrc|\.pgpass|\.npmrc|\.pypirc|credentials\.json|Login Data|Cookies|Local State|key[34]\.db|logins\.json|wallet\.dat|\.config[\\/](google-chrome|chromium|BraveSoftware|discord)|Local Storage[\\/]leveldb|\.env$|^\/etc\/(g?shadow|master\.passwd)$|\.(bash|zsh|sh|python|mysql|psql|sqlite|node_repl)_history$|\.zhistory$|fish_history$|\/var\/run\/secrets\/|\/run\/secrets\/|\.electrum[\\/]wallets|exodus\.wallet|Ethereum[\\/]keystore|\.ethereum[\\/]keystore|\.bitcoin[\\/]|\.monero[\\/]|nkbihfbeogaeaoehlefnkodbefgpgknn/i;
 
 export class ModuleModel {
   readonly calls: CallSite[] = [];
@@ -758,7 +761,13 @@ export class ModuleModel {
         }
         if (bare && DECODERS.has(bare)) tags.add('decoded');
         if (bare === 'builtins.chr' && !this.fold(node)) tags.add('decoded'); // chr(ord(c) ^ k): decryption at run time
-        if (bare && DOWNLOADERS.test(bare)) tags.add('downloaded');
+        if (bare && DOWNLOADERS.test(bare)) {
+          tags.add('downloaded');
+          // the cloud's instance credentials (AWS/GCP/Azure metadata service) are secrets
+          let url = argumentNodes(node)[0];
+          while (url?.type === 'binary_operator' && !this.fold(url)) url = url.childForFieldName('left') ?? undefined; // base + role
+          if (url && CLOUD_CREDENTIALS_URL.test(this.fold(url)?.value ?? '')) tags.add('secret');
+        }
         if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
         if (bare && COMMAND_OUTPUT.test(bare)) {

@@ -38,7 +38,7 @@ export const credentialAccess: Rule = {
         if (path === undefined || !CREDENTIAL_PATH.test(path) || NOT_SECRET.test(path) || seen.has(call.node.startIndex)) continue;
         seen.add(call.node.startIndex);
         // Tool configuration files (.pypirc, .netrc, .npmrc, .env) are read by legitimate tools too.
-        const toolConfig = !/\.(ssh|aws|gnupg|kube)|id_(rsa|dsa|ecdsa|ed25519)|Login Data|Cookies|logins\.json|key[34]\.db|wallet|Local Storage|google-chrome|chromium|BraveSoftware|discord|shadow|master\.passwd|history$/i.test(path);
+        const toolConfig = !/\.(ssh|aws|gnupg|kube)|id_(rsa|dsa|ecdsa|ed25519)|Login Data|Cookies|logins\.json|key[34]\.db|wallet|Local Storage|google-chrome|chromium|BraveSoftware|discord|shadow|master\.passwd|history$|keystore|\.bitcoin|\.monero|nkbihfbeogaeaoehlefnkodbefgpgknn/i.test(path);
         const severity = toolConfig || !reads ? 'medium' : 'high';
         // packaging and network tools read their own .pypirc/.netrc/.npmrc: alone, that is a guess
         report(call.node, `${call.name}() ${reads ? 'reads' : 'names'} ${JSON.stringify(path.slice(0, 80))}`, { severity, ...(toolConfig ? { confidence: 'low' as const } : {}) });

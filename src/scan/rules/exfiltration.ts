@@ -4,7 +4,7 @@ import { PROCESS_START } from '../engine/shell-command.js';
 const RAW_IP_URL = /\b[a-z]+:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/i;
 const NETWORK_TOOL = /^\s*(\S*[\\/])?(ping|ping6|nslookup|dig|host|curl|wget|nc|ncat|netcat|telnet|ssh|scp|ftp|tftp|Invoke-WebRequest|iwr|Invoke-RestMethod|irm)(\.exe)?\s/i;
 
-const NETWORK_SINKS = /^(requests\.(get|post|put|patch|request|Session\(\)\.(get|post|put))|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|httpx\.(get|post|put)|http\.client\.HTTPS?Connection\(\)\.request|socket\.(socket|create_connection)\(\)\.(send|sendall|sendto)|smtplib\.SMTP(_SSL)?\(\)\.(sendmail|send_message)|ftplib\.FTP\(\)\.storbinary|socket\.gethostbyname|socket\.getaddrinfo|dns\.resolver\.(resolve|query)|aiohttp\.ClientSession\(\)\.post)$/;
+const NETWORK_SINKS = /^(requests\.(get|post|put|patch|request|Session\(\)\.(get|post|put))|urllib\.request\.(urlopen|Request)|urllib2\.(urlopen|Request)|httpx\.(get|post|put)|http\.client\.HTTPS?Connection\(\)\.request|socket\.(socket|create_connection)\(\)\.(send|sendall|sendto)|smtplib\.SMTP(_SSL)?\(\)\.(sendmail|send_message)|ftplib\.FTP\(\)\.storbinary|socket\.gethostbyname|socket\.getaddrinfo|dns\.resolver\.(resolve|query)|aiohttp\.ClientSession\(\)\.post|scapy\.all\.(send|sendp|sr|sr1|srp|srp1)|scapy\.sendrecv\.(send|sendp|sr|sr1))$/;
 
 const CREDENTIAL_SLOTS = ['headers', 'auth'];
 /** All of the environment at once: no API wants that as credentials. */

@@ -92,9 +92,16 @@ export function partialPath(model: ModuleModel, node: Node, depth = 0): string |
     const parts = [node.childForFieldName('left'), node.childForFieldName('right')].map((part) => (part ? (partialPath(model, part, depth + 1) ?? '~') : '~'));
     return parts.join('');
   }
+  if (node.type === 'list' || node.type === 'tuple') {
+    // paths = [home + "/.electrum/wallets", …]: each element on a line of its own
+    const known = node.namedChildren.slice(0, 16).map((item) => (item ? partialPath(model, item, depth + 1) : undefined)).filter((p): p is string => p !== undefined);
+    return known.length > 0 ? known.join('\n') : undefined;
+  }
   if (node.type === 'identifier') {
-    // path = base + "/Login Data"; open(path): one assignment (or a few alternatives) is followed
-    const values = model.assignedValues(node.text, node).filter((value) => value.id !== node.id);
+    // path = base + "/Login Data"; open(path): one assignment (or a few alternatives) is followed;
+    // for p in paths: open(p) — the loop's iterable is, when the name is never assigned
+    const assigned = model.assignedValues(node.text, node).filter((value) => value.id !== node.id);
+    const values = assigned.length > 0 ? assigned : model.iteratedValues(node.text, node);
     const known = values.length <= 4 ? values.map((value) => partialPath(model, value, depth + 1)).filter((p): p is string => p !== undefined) : [];
     return known.length > 0 ? known.join('\n') : undefined;
   }
