@@ -773,8 +773,15 @@ export class ModuleModel {
         if (bare && COMMAND_OUTPUT.test(bare)) {
           // the output of `wmic csproduct get uuid`, `curl ifconfig.me`, `whoami` identifies the machine
           const command = argumentNodes(node)[0];
-          const text = command ? this.fold(command)?.value : undefined;
-          if (text && classifyCommand(text)?.behaviour === 'reconnaissance') tags.add('sysinfo');
+          const text =
+            command?.type === 'list' || command?.type === 'tuple'
+              ? command.namedChildren.map((part) => (part ? (this.fold(part)?.value ?? '') : '')).join(' ')
+              : command
+                ? this.fold(command)?.value
+                : undefined;
+          const behaviour = text ? classifyCommand(text)?.behaviour : undefined;
+          if (behaviour === 'reconnaissance') tags.add('sysinfo');
+          if (behaviour === 'credential-theft') tags.add('secret'); // git credential fill, security find-generic-password -w
         }
         if (name === 'builtins.open' || name === 'io.open' || name === 'pathlib.Path') {
           const path = argumentNodes(node)[0];

@@ -30,6 +30,12 @@ const CASES: [string, string | undefined][] = [
   ['python -m pip install colorama', 'download-execute'],
   ['pip install -r requirements.txt', undefined],
   ['pip install -e .', undefined],
+  ['git credential fill', 'credential-theft'],
+  ['security find-generic-password -s "Chrome Safe Storage" -w', 'credential-theft'],
+  ['reg save HKLM\\SAM C:\\Temp\\sam.hive', 'credential-theft'],
+  ['rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Temp\\l.dmp full', 'credential-theft'],
+  ['git config --get user.email', undefined],
+  ['security list-keychains', undefined],
 ];
 
 test('a run-time pip install is medium; from a plain-http or bare-IP index it is high', () => {
