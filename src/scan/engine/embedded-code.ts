@@ -15,7 +15,8 @@ export interface EmbeddedCode {
   how: string;
 }
 
-const WRITES = /^(\*\.write|\*\.write_text|\*\.write_bytes|\*\.writelines|pathlib\.Path\(\)\.(write_text|write_bytes)|builtins\.open\(\)\.write|io\.open\(\)\.write|tempfile\.\w+\(\)\.write)$/;
+/** Calls that write text to a file (their first argument is the text). */
+export const FILE_WRITES = /^(\*\.write|\*\.write_text|\*\.write_bytes|\*\.writelines|pathlib\.Path\(\)\.(write_text|write_bytes)|builtins\.open\(\)\.write|io\.open\(\)\.write|tempfile\.\w+\(\)\.write)$/;
 const RUNS = /^builtins\.(exec|eval|compile)$/;
 /** Enough to tell code from prose or data; the parse decides the rest. */
 const LOOKS_LIKE_CODE = /\b(import\s+[\w.]+|from\s+[\w.]+\s+import|exec\s*\(|eval\s*\(|__import__\s*\(|os\.system\s*\(|subprocess\.)/;
@@ -31,7 +32,7 @@ export function findEmbeddedCode(model: ModuleModel): EmbeddedCode[] {
   };
   for (const [name, calls] of model.callsByName) {
     for (const call of calls) {
-      if (WRITES.test(name) || RUNS.test(name)) {
+      if (FILE_WRITES.test(name) || RUNS.test(name)) {
         const first = call.args[0];
         if (first) add(call.node, model.fold(first)?.value, RUNS.test(name) ? `code run by ${name.replace('builtins.', '')}()` : 'code written to a file');
       } else if (PROCESS_START.test(name)) {

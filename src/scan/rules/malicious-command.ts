@@ -1,8 +1,9 @@
+import { FILE_WRITES } from '../engine/embedded-code.js';
 import { classifyCommand, PROCESS_START } from '../engine/shell-command.js';
 import { callsTo, commandLine, commandParts, type Rule } from './rule.js';
 
 /** Words at least one of the command shapes needs (a pre-filter; classifyCommand decides). */
-const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|iptables|auditctl|histfile|history|kill|service|shred|truncate|credential|security|cmdkey|vaultcmd|\bsave\b|mimikatz|sekurlsa|lsass|ntdsutil|rc\b|profile|download/i;
+const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|iptables|auditctl|histfile|history|kill|service|shred|truncate|credential|security|cmdkey|vaultcmd|\bsave\b|mimikatz|sekurlsa|lsass|ntdsutil|password|rc\b|profile|download/i;
 
 export const maliciousCommand: Rule = {
   meta: {
@@ -13,7 +14,7 @@ export const maliciousCommand: Rule = {
     category: 'download-execute',
     cwe: 'CWE-78',
     explanation:
-      'The command handed to the shell or to a new process has a shape only malware needs: a download piped into an interpreter or started (curl … | sh, iwr … | iex, certutil -urlcache), a shell wired to a socket (/dev/tcp, nc -e), encoded or hidden PowerShell, security tools, firewall, audit or shell history switched off or erased, a scheduled task, Run key, crontab or rc-file entry, or rm -rf of home or root. Dumping stored credentials (git credential fill, the macOS keychain, the Windows vault, SAM or LSASS) is credential theft. A local file uploaded with curl -d @file, -F, -T or wget --post-file counts as exfiltration, and pip installing from a plain-http or bare-IP index as fetch-and-run. Hidden commands (base64, character codes) are decoded first; parts computed at run time are left out and the rest is still read. A command line of this kind is reported even when saferun cannot tell which function receives it (a helper, a lambda trick, a computed lookup).',
+      'The command handed to the shell or to a new process has a shape only malware needs: a download piped into an interpreter or started (curl … | sh, iwr … | iex, certutil -urlcache), a shell wired to a socket (/dev/tcp, nc -e), encoded or hidden PowerShell, security tools, firewall, audit or shell history switched off or erased, a scheduled task, Run key, crontab or rc-file entry, or rm -rf of home or root. Dumping stored credentials (git credential fill, the macOS keychain, the Windows vault, SAM or LSASS) is credential theft. A local file uploaded with curl -d @file, -F, -T or wget --post-file counts as exfiltration, and pip installing from a plain-http or bare-IP index as fetch-and-run. Hidden commands (base64, character codes) are decoded first; parts computed at run time are left out and the rest is still read. A script written to a file (a hook, a cron job, a wrapper) is judged the same way. A command line of this kind is reported even when saferun cannot tell which function receives it (a helper, a lambda trick, a computed lookup).',
     advice: 'Do not run it. Read the full command (saferun scan shows it decoded) and find out what it downloads or changes.',
   },
   check({ model, report }) {
@@ -31,6 +32,15 @@ export const maliciousCommand: Rule = {
       } else if (parts.some((part) => model.tags(part).has('decoded'))) {
         report(call.node, `${call.name}() runs a command decoded at run time`, { severity: 'high', category: 'obfuscation' });
       }
+    }
+    // A script written to a file (a git hook, a cron job, a wrapper on PATH) runs later: its
+    // commands are judged as if run now.
+    for (const call of callsTo(model, (name) => FILE_WRITES.test(name))) {
+      const text = call.args[0] ? model.fold(call.args[0])?.value : undefined;
+      if (!text || !COMMAND_WORD.test(text)) continue;
+      const verdict = classifyCommand(text);
+      if (!verdict || verdict.severity === 'medium') continue;
+      report(call.node, `writes a script that ${verdict.what}: ${JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)}`, { severity: 'high', category: verdict.behaviour });
     }
     // A command line handed to something saferun cannot name (a helper, a value fetched by a
     // lambda trick or a computed lookup): whatever runs it, the command itself says what it is for.

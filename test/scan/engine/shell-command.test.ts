@@ -36,6 +36,8 @@ const CASES: [string, string | undefined][] = [
   ['rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Temp\\l.dmp full', 'credential-theft'],
   ['git config --get user.email', undefined],
   ['security list-keychains', undefined],
+  ['read -s -p "[sudo] password for $USER: " pw; echo "$pw" >> /tmp/.pw', 'credential-theft'],
+  ['read -p "Project name: " name', undefined],
 ];
 
 test('a run-time pip install is medium; from a plain-http or bare-IP index it is high', () => {
