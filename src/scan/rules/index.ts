@@ -1,6 +1,7 @@
 /** Every rule. One file per rule; each has a fixture in test/fixtures/rules/<id>.py. */
 import { antiAnalysis } from './anti-analysis.js';
 import { codeQuality } from './code-quality.js';
+import { containerEscape } from './container-escape.js';
 import { credentialAccess } from './credential-access.js';
 import { cryptoMiner } from './crypto-miner.js';
 import { destructiveFileOps } from './destructive-file-ops.js';
@@ -46,6 +47,7 @@ export const RULES: readonly Rule[] = [
   setupInstallHook,
   importTimeProcess,
   persistence,
+  containerEscape,
   destructiveFileOps,
   cryptoMiner,
   keyloggerClipboard,
