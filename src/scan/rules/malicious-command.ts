@@ -3,7 +3,7 @@ import { classifyCommand, PROCESS_START } from '../engine/shell-command.js';
 import { callsTo, commandLine, commandParts, type Rule } from './rule.js';
 
 /** Words at least one of the command shapes needs (a pre-filter; classifyCommand decides). */
-const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|iptables|auditctl|histfile|history|kill|service|shred|truncate|credential|security|cmdkey|vaultcmd|\bsave\b|mimikatz|sekurlsa|lsass|ntdsutil|password|rc\b|profile|download/i;
+const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|iptables|auditctl|histfile|history|kill|service|shred|truncate|credential|security|cmdkey|vaultcmd|\bsave\b|mimikatz|sekurlsa|lsass|ntdsutil|password|index-url|rc\b|profile|download/i;
 
 export const maliciousCommand: Rule = {
   meta: {

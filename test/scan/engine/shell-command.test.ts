@@ -38,6 +38,8 @@ const CASES: [string, string | undefined][] = [
   ['security list-keychains', undefined],
   ['read -s -p "[sudo] password for $USER: " pw; echo "$pw" >> /tmp/.pw', 'credential-theft'],
   ['read -p "Project name: " name', undefined],
+  ['[global]\nextra-index-url = http://203.0.113.77/simple\n', 'download-execute'],
+  ['[global]\nindex-url = https://pypi.example.org/simple\n', undefined],
 ];
 
 test('a run-time pip install is medium; from a plain-http or bare-IP index it is high', () => {
