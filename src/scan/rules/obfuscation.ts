@@ -33,7 +33,7 @@ export const obfuscation: Rule = {
     confidence: 'medium',
     category: 'obfuscation',
     cwe: 'CWE-506',
-    explanation: 'Long base64/hex or high-entropy string literals, strings built from chains of chr() codes, dangerous modules or functions looked up by a name that is hex, character codes or escapes (getattr(os, bytes.fromhex(...).decode())), lines thousands of characters long, and modules encrypted by a packer (PyArmor) hide what code does. Generated data files sometimes look like this; hand-written programs rarely do.',
+    explanation: 'Long base64/hex or high-entropy string literals, strings built from chains of chr() codes, dangerous modules or functions looked up by a name that is hex, character codes or escapes (getattr(os, bytes.fromhex(...).decode())), lines thousands of characters long, modules encrypted by a packer (PyArmor) and sources written in UTF-7 hide what code does. Generated data files sometimes look like this; hand-written programs rarely do.',
     advice: 'Decode the literal (without running it) and read what it is before running the program.',
   },
   check({ model, report }) {
@@ -96,7 +96,10 @@ export const obfuscation: Rule = {
         if (PACKED_CODE_LOADER.test(callee)) report(call.node, `${callee}(): code encrypted by PyArmor, decrypted only when it runs (nothing in it can be reviewed)`, { severity: 'high' });
       }
     }
-    // Trojan Source (CVE-2021-42574): bidirectional controls make the code read differently from how it runs
+    // A source in UTF-7 reads as gibberish in every editor and to most tools; CPython runs it
+    const cookie = model.lines.slice(0, 2).find((line) => /^[ \t\f]*#.*?coding[:=][ \t]*(utf[-_]?7|u7)\b/i.test(line));
+    if (cookie) report(model.root.descendantForPosition({ row: model.lines.indexOf(cookie), column: 0 }) ?? model.root, 'the source is written in UTF-7: code hidden in +…- runs that editors and reviewers do not see', { severity: 'high' });
+        // Trojan Source (CVE-2021-42574): bidirectional controls make the code read differently from how it runs
     const bidi = /[\u202A-\u202E\u2066-\u2069]/.exec(source);
     if (bidi) {
       const before = source.slice(0, bidi.index);

@@ -5,6 +5,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAnalyzer, type Analyzer } from '../../../src/scan/engine/analyzer.js';
+import { decodeUtf7 } from '../../../src/scan/engine/decode.js';
 import type { Rule } from '../../../src/scan/rules/rule.js';
 
 const probe: Rule = {
@@ -106,6 +107,17 @@ test('a latin-1 source with a PEP 263 cookie decodes and resolves', () => {
   const analysis = analyzer.analyze('latin.py', source);
   const call = analysis.findings.find((f) => f.line === 4)!;
   assert.equal((JSON.parse(call.message) as Seen).arg, 'café');
+  assert.deepEqual(analysis.parseErrors, []);
+});
+
+test('a UTF-7 source (code hidden in +…- runs) is decoded the way CPython reads it', () => {
+  // '# coding: utf-7' then os.system("id") written as one UTF-7 run, and a literal '+' as '+-'
+  const text = '# coding: utf-7\nimport os\n+AG8AcwAuAHMAeQBzAHQAZQBtACgAIgBpAGQAIgAp-\nx = 1 +- 2\n';
+  assert.equal(decodeUtf7('+AG8AcwAuAHMAeQBzAHQAZQBtACgAIgBpAGQAIgAp-'), 'os.system("id")');
+  assert.equal(decodeUtf7('1 +- 2'), '1 + 2');
+  const analysis = analyzer.analyze('utf7.py', Buffer.from(text, 'latin1'));
+  const call = analysis.findings.find((f) => f.line === 3)!;
+  assert.equal((JSON.parse(call.message) as Seen).name, 'os.system');
   assert.deepEqual(analysis.parseErrors, []);
 });
 
