@@ -11,6 +11,7 @@ import { BUILTIN_NAMES, normaliseIdentifier } from './names.js';
 import { moduleCommentQuery } from './parser.js';
 import { classifyCommand } from './shell-command.js';
 import { argumentNodes, LazyCallSite, type CallSite } from './call-site.js';
+import { dispatchedCalls } from './dispatched-calls.js';
 import { base32Decode, parsePythonInt, rot13, unescapePython } from './python-literals.js';
 
 export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
@@ -81,6 +82,7 @@ export class ModuleModel {
   ) {
     this.collect(root, query);
     for (const node of this.callNodes) this.calls.push(this.callSite(node));
+    this.calls.push(...dispatchedCalls(this, this.calls));
   }
 
   /** Every comment, found on first use by a query of its own (few files need them). */

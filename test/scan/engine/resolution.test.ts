@@ -138,3 +138,24 @@ test('escapes that are not valid (\\U in a Windows path, \\x without digits) fol
   const seen = lastCall('import os\nos.system(rf"C:\\Users\\{os.getlogin()}\\x.exe")\nprint("C:\\Users\\xyz\\U0011FFFF")');
   assert.equal(seen.arg, 'C:\\Users\\xyz\\U0011FFFF');
 });
+
+test('calls made through a function handed the callee are calls of the callee, with the arguments it gets', async () => {
+  const systemCalls: Rule = {
+    meta: { ...probe.meta, id: 'system-calls' },
+    check({ model, report }) {
+      for (const call of model.calls) if (call.name === 'os.system') report(call.node, call.args[0] ? (model.fold(call.args[0])?.value ?? '?') : '');
+    },
+  };
+  const seeing = await createAnalyzer({ rules: [systemCalls] });
+  const commands = (source: string): string[] => seeing.analyze('d.py', Buffer.from(`import os, functools, threading, atexit, operator, sched\n${source}\n`)).findings.map((f) => f.message);
+  assert.deepEqual(commands('functools.partial(os.system, "a")()'), ['a']);
+  assert.deepEqual(commands('list(map(os.system, ["b", "c"]))'), ['b']); // one finding a place: the first is enough
+  assert.deepEqual(commands('threading.Thread(target=os.system, args=("d",)).start()'), ['d']);
+  assert.deepEqual(commands('threading.Timer(5, os.system, args=["e"]).start()'), ['e']);
+  assert.deepEqual(commands('atexit.register(os.system, "f")'), ['f']);
+  assert.deepEqual(commands('pool.submit(os.system, "g")'), ['g']);
+  assert.deepEqual(commands('operator.methodcaller("system", "h")(os)'), ['h']);
+  assert.deepEqual(commands('sched.scheduler().enter(1, 1, os.system, argument=("i",))'), ['i']);
+  assert.deepEqual(commands('threading.Thread(target=lambda: print("j")).start()'), []);
+  assert.deepEqual(commands('functools.partial(print, "k")()'), []);
+});
