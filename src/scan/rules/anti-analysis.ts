@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import { callsTo, type Rule } from './rule.js';
 
 const VM_MARKERS = /(vboxservice|vboxtray|vmtoolsd|vmwaretray|vmware|virtualbox|qemu-ga|sandboxie|wireshark|procmon|x64dbg|ollydbg|ida64|fiddler|SbieDll|cuckoo|any\.run|hybrid-analysis|joebox)/i;
 
@@ -30,7 +30,7 @@ export const antiAnalysis: Rule = {
     }
     const texts = model.stringTexts;
     // names of security agents, and a way to kill processes: it stops them before acting
-    const kill = model.calls.find((call) => KILLS.test(call.name ?? (call.method ? `*.${call.method}` : '')));
+    const kill = callsTo(model, (name) => KILLS.test(name))[0];
     if (kill) {
       for (const [i, node] of model.strings.entries()) {
         if (!SECURITY_AGENTS_WORD.test(texts[i]!)) continue;

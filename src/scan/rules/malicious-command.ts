@@ -3,7 +3,9 @@ import { classifyCommand, PROCESS_START } from '../engine/shell-command.js';
 import { callsTo, commandLine, commandParts, type Rule } from './rule.js';
 
 /** Words at least one of the command shapes needs (a pre-filter; classifyCommand decides). */
-const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|iptables|auditctl|histfile|history|kill|service|shred|truncate|credential|security|cmdkey|vaultcmd|\bsave\b|mimikatz|sekurlsa|lsass|ntdsutil|password|index-url|rc\b|profile|download/i;
+const COMMAND_WORD = /curl|wget|\bnc\b|ncat|netcat|socat|\/dev\/|base64|powershell|pwsh|\biex\b|\biwr\b|\birm\b|invoke-|certutil|mshta|regsvr32|rundll32|bitsadmin|schtasks|crontab|\breg\b|systemctl|launchctl|\brm\b|\bdel\b|\brd\b|format|mkfs|\bdd\b|vssadmin|wevtutil|netsh|-mppreference|realtime|setenforce|ufw|iptables|auditctl|histfile|shred|truncate|cmdkey|vaultcmd|mimikatz|sekurlsa|lsass|ntdsutil|index-url|rc\b|profile|download/i;
+/** Further words of the shapes, too common in ordinary strings to follow up every literal with them: only scripts written to files are checked for these. */
+const SCRIPT_WORD = /history|kill|service|credential|security|\bsave\b|password/i;
 
 export const maliciousCommand: Rule = {
   meta: {
@@ -37,7 +39,7 @@ export const maliciousCommand: Rule = {
     // commands are judged as if run now.
     for (const call of callsTo(model, (name) => FILE_WRITES.test(name))) {
       const text = call.args[0] ? model.fold(call.args[0])?.value : undefined;
-      if (!text || !COMMAND_WORD.test(text)) continue;
+      if (!text || !(COMMAND_WORD.test(text) || SCRIPT_WORD.test(text))) continue;
       const verdict = classifyCommand(text);
       if (!verdict || verdict.severity === 'medium') continue;
       report(call.node, `writes a script that ${verdict.what}: ${JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)}`, { severity: 'high', category: verdict.behaviour });
