@@ -11,6 +11,8 @@ const NOT_SECRET = /known_hosts|\.ssh[\\/]config$|\.aws[\\/](config|models|sso[\
 /** Prompts that imitate the system's own password prompts (sudo, macOS, Windows, keychains). */
 const FAKE_SYSTEM_PROMPT = /\[sudo\]|\bsudo\b[^\n]{0,20}password|password for \S+@|(system|root|admin(istrator)?|login|mac(os)?|windows|keychain|account) password|wants to make changes|keychain/i;
 const PROMPTS = /^(getpass\.getpass|builtins\.input|input)$/;
+/** Libraries that hand over browsers' cookies and saved passwords, and Windows' decryption of them. */
+const BROWSER_SECRETS = /^(browser_cookie3\.\w+|rookiepy\.\w+|pycookiecheat\.(chrome_cookies|firefox_cookies)|win32crypt\.CryptUnprotectData|ctypes\.windll\.crypt32\.CryptUnprotectData)$/;
 
 export const credentialAccess: Rule = {
   meta: {
@@ -24,6 +26,9 @@ export const credentialAccess: Rule = {
     advice: 'Do not run it with access to your home directory. If it really needs a credential, pass that one value explicitly (-e) instead.',
   },
   check({ model, report }) {
+    for (const call of callsTo(model, (name) => BROWSER_SECRETS.test(name))) {
+      report(call.node, `${call.name}() takes the browser's cookies or decrypts its saved passwords (logged-in sessions, passwords)`);
+    }
     for (const call of callsTo(model, (name) => PROMPTS.test(name))) {
       // "[sudo] password for %s: " % user: the constant part is enough
       const prompt = call.args[0] ? (model.fold(call.args[0])?.value ?? call.args[0].text) : undefined;
