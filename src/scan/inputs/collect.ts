@@ -13,16 +13,16 @@ import { isInside } from '../../util/paths.js';
 import path from 'node:path';
 import { archiveKind, readArchive } from './archive.js';
 import { notebookSource } from './notebook.js';
-import { hasPythonShebang, isNotebookName, isPythonName, looksBinary, type InputLimits, type SourceSink } from './source.js';
+import { hasPythonShebang, isNotebookName, isPthName, isPythonName, looksBinary, pthAsPython, type InputLimits, type SourceSink } from './source.js';
 
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs']);
 
 /**
- * Whether a file found in a directory can be a source by its name: Python, an archive or a notebook,
- * or no extension at all (a script that may have a Python shebang).
+ * Whether a file found in a directory can be a source by its name: Python, a .pth start-up file, an
+ * archive or a notebook, or no extension at all (a script that may have a Python shebang).
  */
 function mayBeSource(name: string): boolean {
-  return path.extname(name) === '' || isPythonName(name) || archiveKind(name) !== undefined || isNotebookName(name);
+  return path.extname(name) === '' || isPythonName(name) || isPthName(name) || archiveKind(name) !== undefined || isNotebookName(name);
 }
 
 export async function collectSources(paths: string[], cwd: string, limits: InputLimits, sink: SourceSink): Promise<number> {
@@ -41,7 +41,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     const name = display(absolute);
     const kind = archiveKind(absolute);
     const notebook = isNotebookName(absolute);
-    const candidate = isPythonName(absolute) || kind !== undefined || notebook;
+    const candidate = isPythonName(absolute) || isPthName(absolute) || kind !== undefined || notebook;
     if (!explicit && !mayBeSource(absolute)) return;
     const cap = kind ? limits.maxArchiveBytes : limits.maxFileBytes;
     if (size > cap) return sink.skip(name, `larger than ${cap} bytes (raise with --max-file-size)`);
@@ -68,7 +68,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
       const nb = notebookSource(name, bytes);
       if ('problem' in nb) tagged.skip(name, nb.problem);
       else tagged.source(nb);
-    } else tagged.source({ displayPath: name, bytes });
+    } else tagged.source({ displayPath: name, bytes: isPthName(absolute) ? pthAsPython(bytes) : bytes });
     sink.visited?.(origin);
   };
 

@@ -42,6 +42,17 @@ export function isPythonName(name: string): boolean {
   return /\.(py|pyw|pyi)$/i.test(name);
 }
 
+/** site.py reads *.pth files at every interpreter start and executes their lines that begin with `import`. */
+export function isPthName(name: string): boolean {
+  return /\.pth$/i.test(name);
+}
+
+/** A .pth file as the Python it runs: its `import` lines, every other line blanked (line numbers stay). */
+export function pthAsPython(bytes: Uint8Array): Uint8Array {
+  const lines = Buffer.from(bytes).toString('utf8').split('\n');
+  return Buffer.from(lines.map((line) => (/^import[ \t]/.test(line) ? line : '')).join('\n'), 'utf8');
+}
+
 export function isNotebookName(name: string): boolean {
   return /\.ipynb$/i.test(name);
 }

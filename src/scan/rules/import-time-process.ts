@@ -11,17 +11,18 @@ const INLINE_CODE = /(^|[\s\/\\"'])(python[0-9.]*|pythonw|py|perl|ruby|node|(ba|
 export const importTimeProcess: Rule = {
   meta: {
     id: 'import-time-process',
-    title: 'A package that starts a process as soon as it is imported',
+    title: 'A package that starts a process as soon as it is imported, or a .pth file that does at every start',
     severity: 'medium',
     confidence: 'medium',
     category: 'process',
     cwe: 'CWE-506',
     explanation:
-      "Code at the top level of a package's __init__.py runs on every `import`, before the program has done anything. A library that starts a process there (and especially one that detaches it, with start_new_session, creationflags, setsid, nohup or a trailing &, or hands a second interpreter code with -c) is running something of its own behind the importer's back: the usual way a malicious dependency starts its payload.",
+      "Code at the top level of a package's __init__.py runs on every `import`, before the program has done anything. A library that starts a process there (and especially one that detaches it, with start_new_session, creationflags, setsid, nohup or a trailing &, or hands a second interpreter code with -c) is running something of its own behind the importer's back: the usual way a malicious dependency starts its payload. The import lines of a .pth file run at every Python start-up: a process started there is high.",
     advice: 'Read what the process runs. A library has no reason to start programs at import; if it only asks git for its version, that is harmless but worth knowing.',
   },
   check({ file, model, report }) {
-    if (path.basename(file) !== '__init__.py') return;
+    const startup = file.toLowerCase().endsWith('.pth'); // its import lines run at every interpreter start
+    if (path.basename(file) !== '__init__.py' && !startup) return;
     for (const call of callsTo(model, (name) => PROCESS_START.test(name))) {
       if (!model.isModuleLevel(call.node)) continue;
       const command = commandLine(model, call);
@@ -33,7 +34,8 @@ export const importTimeProcess: Rule = {
       const inline = INLINE_CODE.test(command);
       const shown = command.length > 80 ? `${command.slice(0, 80)}…` : command;
       const how = detached ? ', detached from the importing program' : inline ? ', handing a new interpreter code to run' : '';
-      report(call.node, `${call.name}(${JSON.stringify(shown)}) runs when the package is imported${how}`, detached || inline ? { severity: 'high' } : undefined);
+      const when = startup ? 'every time Python starts (a .pth start-up file)' : 'when the package is imported';
+      report(call.node, `${call.name}(${JSON.stringify(shown)}) runs ${when}${how}`, detached || inline || startup ? { severity: 'high' } : undefined);
     }
   },
 };
