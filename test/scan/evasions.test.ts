@@ -244,6 +244,14 @@ for cookie in browser_cookie3.chrome(domain_name="roblox.com"):
 `,
   },
   {
+    name: 'code hidden after the pixels of an image',
+    least: 'high',
+    rule: 'exec-eval',
+    source: `data = open("assets/logo.png", "rb").read()
+exec(data[2048:])
+`,
+  },
+  {
     name: '/etc/shadow sent over a socket',
     least: 'high',
     rule: 'credential-access',
@@ -284,6 +292,7 @@ clip = cv2.VideoCapture("holiday.mp4")
 os.system("systemctl restart myapp")
 import ctypes
 ctypes.windll.kernel32.RtlMoveMemory(dest, message, length)
+exec(open("mypkg/version.py").read())
 import urllib.request, subprocess
 with open(filename, "wb") as fp:
     fp.write(urllib.request.urlopen(url).read())
