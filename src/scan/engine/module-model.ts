@@ -388,6 +388,12 @@ export class ModuleModel {
         }
         // only a few calls stand for something other than "what name() returns": look at the
         // arguments of those alone (this runs for every call in every chain)
+        if (name.endsWith('.__dict__.get')) {
+          // os.__dict__.get("system") is os.system, as os.__dict__["system"] is
+          const [key] = argumentNodes(node);
+          const attr = key ? this.fold(key)?.value : undefined;
+          return attr ? canonical(`${name.slice(0, -'.__dict__.get'.length)}.${attr}`) : `${name}()`;
+        }
         if (!NAME_MAKERS.has(name)) return `${name}()`;
         const args = argumentNodes(node).filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
         const firstConst = args[0] ? this.fold(args[0])?.value : undefined;
@@ -498,8 +504,8 @@ export class ModuleModel {
         return { value: String(parsePythonInt(node.text)), decoded: false };
       case 'identifier': {
         const values = this.assignedValues(node.text, node);
-        if (values.length !== 1) return undefined; // reassigned names are not constants
-        return this.fold(values[0]!, depth + 1);
+        if (values.length === 1) return this.fold(values[0]!, depth + 1);
+        return this.foldAugmented(values, depth); // otherwise reassigned names are not constants
       }
       case 'binary_operator':
         return this.foldBinary(node, depth);
@@ -546,6 +552,32 @@ export class ModuleModel {
     return { value, decoded };
   }
 
+  /**
+   * cmd = "curl …"; cmd += " | sh": one plain assignment, then only += of constants, in order (each
+   * += is recorded as its right side and the statement itself).
+   */
+  private foldAugmented(values: Node[], depth: number): Folded | undefined {
+    const [first, ...rest] = values;
+    if (!first || first.type === 'augmented_assignment' || rest.length === 0 || rest.length > 16) return undefined;
+    const start = this.fold(first, depth + 1);
+    if (!start) return undefined;
+    let value = start.value;
+    let decoded = start.decoded;
+    for (const step of rest) {
+      if (step.type !== 'augmented_assignment') {
+        if (step.parent?.type === 'augmented_assignment') continue; // a += right side: it comes again with its statement
+        return undefined; // assigned anew
+      }
+      if (step.childForFieldName('operator')?.text !== '+=' || step.startIndex < first.startIndex) return undefined;
+      const right = step.childForFieldName('right');
+      const added = right ? this.fold(right, depth + 1) : undefined;
+      if (!added) return undefined;
+      value += added.value;
+      decoded ||= added.decoded;
+    }
+    return { value, decoded };
+  }
+
   private foldBinary(node: Node, depth: number): Folded | undefined {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -564,10 +596,39 @@ export class ModuleModel {
       const values = items.map((item) => (item ? this.fold(item, depth + 1) : undefined));
       if (values.some((v) => !v)) return undefined;
       let i = 0;
-      const value = format.value.replace(/%[sdr%]/g, (spec) => (spec === '%%' ? '%' : (values[i++]?.value ?? spec)));
-      return { value, decoded: format.decoded || values.some((v) => v!.decoded) };
+      let charCodes = false;
+      const value = format.value.replace(/%[sdircx%]/g, (spec) => {
+        if (spec === '%%') return '%';
+        const item = values[i++]?.value;
+        if (item === undefined) return spec;
+        // "%c%c" % (99, 117): character codes in disguise
+        if (spec === '%c' && /^\d+$/.test(item) && Number(item) <= 0x10ffff) return ((charCodes = true), String.fromCodePoint(Number(item)));
+        if (spec === '%x' && /^\d+$/.test(item)) return Number(item).toString(16);
+        return item;
+      });
+      return { value, decoded: charCodes || format.decoded || values.some((v) => v!.decoded) };
     }
     return undefined;
+  }
+
+  /**
+   * The items of a list kept in a name, with what append/extend add to it between its assignment
+   * and `until`; undefined when it is changed any other way (insert, pop, remove, item assignment).
+   */
+  private listAsBuilt(name: string, list: Node, until: Node): (Node | null)[] | undefined {
+    const items: (Node | null)[] = [...list.namedChildren];
+    for (const call of this.callNodes) {
+      if (call.startIndex < list.endIndex || call.startIndex >= until.startIndex) continue;
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== name) continue;
+      const method = fn.childForFieldName('attribute')?.text;
+      const [arg] = argumentNodes(call);
+      if (method === 'append' && arg) items.push(arg);
+      else if (method === 'extend' && arg && (arg.type === 'list' || arg.type === 'tuple')) items.push(...arg.namedChildren);
+      else if (method && /^(insert|pop|remove|clear|reverse|sort|extend)$/.test(method)) return undefined;
+      if (items.length > 256) return undefined;
+    }
+    return items;
   }
 
   private foldSlice(node: Node, depth: number): Folded | undefined {
@@ -611,6 +672,11 @@ export class ModuleModel {
         // cmd = ["c", "u", "r", "l"]; "".join(cmd): a list kept in a name once is the same list
         const assigned = items.type === 'identifier' ? this.assignedValues(items.text, items) : [];
         const list = assigned.length === 1 && (assigned[0]!.type === 'list' || assigned[0]!.type === 'tuple') ? assigned[0]! : items;
+        if (list !== items) {
+          // parts = []; parts.append("curl …"); parts.append("| sh"): the list as it grew, in order
+          const grown = this.listAsBuilt(items.text, list, node);
+          return grown ? this.joinFolded(grown, separator.value, depth) : undefined;
+        }
         if (list.type === 'list' || list.type === 'tuple') return this.joinFolded(list.namedChildren, separator.value, depth);
         if (items.type === 'generator_expression' || items.type === 'list_comprehension') return this.foldCharComprehension(items, separator.value, depth);
         if (items.type === 'call') return this.foldCharMap(items, separator.value, depth);

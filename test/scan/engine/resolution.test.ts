@@ -39,6 +39,7 @@ function lastCall(source: string): Seen {
 }
 
 const RESOLVES: [string, string][] = [
+  ['import os\nos.__dict__.get("system")("x")', 'os.system'],
   ['import os as o\no.system("x")', 'os.system'],
   ['from os import system as s\ns("x")', 'os.system'],
   ['def f():\n    import subprocess\n    subprocess.Popen("x")', 'subprocess.Popen'],
@@ -81,6 +82,9 @@ const FOLDS: [string, string, boolean][] = [
   ['print("a" + "b")', 'ab', false],
   ['print("".join(["o", "s"]))', 'os', false],
   ['print("%s-%d" % ("a", 1))', 'a-1', false],
+  ['print("%c%c-%x" % (111, 115, 255))', 'os-ff', true],
+  ['cmd = "curl x"\ncmd += " | sh"\nprint(cmd)', 'curl x | sh', false],
+  ['parts = ["curl"]\nparts.append("x")\nparts.extend(["|", "sh"])\nprint(" ".join(parts))', 'curl x | sh', false],
   ['x = "b"\nprint(f"a{x}c")', 'abc', false],
   ['print("metsys"[::-1])', 'system', true],
   ['print(chr(111) + chr(115))', 'os', true],
@@ -158,4 +162,10 @@ test('calls made through a function handed the callee are calls of the callee, w
   assert.deepEqual(commands('sched.scheduler().enter(1, 1, os.system, argument=("i",))'), ['i']);
   assert.deepEqual(commands('threading.Thread(target=lambda: print("j")).start()'), []);
   assert.deepEqual(commands('functools.partial(print, "k")()'), []);
+});
+
+test('a list changed other than by append/extend, or a name reassigned, is not folded', () => {
+  assert.equal(lastCall('parts = ["a"]\nparts.insert(0, "b")\nprint("".join(parts))').arg, null);
+  assert.equal(lastCall('cmd = "a"\ncmd = input()\nprint(cmd)').arg, null);
+  assert.equal(lastCall('cmd = "a"\ncmd *= 2\nprint(cmd)').arg, null);
 });
