@@ -7,7 +7,7 @@ const PERSISTENCE_PATH = /(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|
 /** Set-ups that other tools read later: git hooks run on every commit, pip's config decides where packages come from. */
 const TOOL_HOOK = /\.git[\\/]hooks[\\/][\w.-]+$|(^|[\\/])pip[\\/]pip\.(conf|ini)$|\.pip[\\/]pip\.conf$|\.pydistutils\.cfg$/i;
 /** A program placed on PATH under the name of a command people type (a fake sudo records the password). */
-const COMMAND_SHADOW = /(\.local[\\/]bin|\/usr\/local\/s?bin|\/usr\/s?bin|^\/s?bin|[\\/]\.?bin)[\\/](sudo|su|doas|ssh|scp|passwd|login|git|python[0-9.]*|pip[0-9.]*|ls|ps|bash|sh|zsh|curl|wget)$/;
+const COMMAND_SHADOW = /(\.local[\\/]bin|\/usr\/local\/s?bin|\/usr\/s?bin|^\/s?bin)[\\/](sudo|su|doas|ssh|scp|passwd|login|git|ls|ps|bash|sh|zsh|curl|wget)$/;
 /** Account and privilege files: a line added there is a backdoor account or passwordless root. */
 const ACCOUNT_FILE = /\/etc\/(sudoers|passwd|shadow|group)\b/i;
 
