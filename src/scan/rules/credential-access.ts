@@ -9,7 +9,7 @@ const BUILDERS = /^(os\.path\.(expanduser|join|exists|isfile)|pathlib\.Path(\(\)
 const NOT_SECRET = /known_hosts|\.ssh[\\/]config$|\.aws[\\/](config|models|sso[\\/]cache|cli[\\/]cache)|\.kube[\\/]cache|\.docker[\\/](config\.json)?$/i;
 
 /** Prompts that imitate the system's own password prompts (sudo, macOS, Windows, keychains). */
-const FAKE_SYSTEM_PROMPT = /\[sudo\]|\bsudo\b[^\n]{0,20}password|password for \S+@|(system|root|admin(istrator)?|login|mac(os)?|windows|keychain|account) password|wants to make changes|keychain/i;
+const FAKE_SYSTEM_PROMPT = /\[sudo\]|\bsudo\b[^\n]{0,20}password|(system|root|admin(istrator)?|mac(os)?|windows|keychain) password|wants to make changes/i;
 const PROMPTS = /^(getpass\.getpass|builtins\.input|input)$/;
 /** Libraries that hand over browsers' cookies and saved passwords, and Windows' decryption of them. */
 const BROWSER_SECRETS = /^(browser_cookie3\.\w+|rookiepy\.\w+|pycookiecheat\.(chrome_cookies|firefox_cookies)|win32crypt\.CryptUnprotectData|ctypes\.windll\.crypt32\.CryptUnprotectData)$/;
