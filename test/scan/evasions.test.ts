@@ -316,4 +316,5 @@ test('a package that hands a second interpreter code at import is high; one that
   const severityIn = (source: string): string | undefined => analyzer.analyze('pkg/__init__.py', Buffer.from(source)).findings.find((f) => f.ruleId === 'import-time-process')?.severity;
   assert.equal(severityIn('import subprocess\np = subprocess.Popen(["python3", "-c", "from seccache import cache_manager"], close_fds=True)\n'), 'high');
   assert.equal(severityIn('import subprocess\n__version__ = subprocess.check_output(["git", "describe", "--tags"]).decode()\n'), 'medium');
+  assert.equal(severityIn('import subprocess\n__version__ = subprocess.check_output(["sh", "-c", "git describe --tags"]).decode()\n'), 'medium');
 });

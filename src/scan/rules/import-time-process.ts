@@ -6,7 +6,7 @@ import { callsTo, commandLine, isTruthyConstant, type Rule } from './rule.js';
 const DETACHING_KEYWORDS = ['start_new_session', 'creationflags', 'preexec_fn'];
 const DETACHED_COMMAND = /\bnohup\b|\bsetsid\b|\bdisown\b|&\s*$|\bstart\s+\/b\b|\bpythonw(\.exe)?\b/i;
 /** A second interpreter handed code inline: python -c "from other_package import payload". */
-const INLINE_CODE = /(^|[\s\/\\"'])(python[0-9.]*|pythonw|py|perl|ruby|node|(ba|z|da)?sh)(\.exe)?\s+(-[A-Za-z]+\s+)*-c\s/i;
+const INLINE_CODE = /(^|[\s\/\\"'])(python[0-9.]*|pythonw|py|perl|ruby|node)(\.exe)?\s+(-[A-Za-z]+\s+)*-[ce]\s/i;
 
 export const importTimeProcess: Rule = {
   meta: {
