@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   // one line per command: name, summary, lazy import of src/cli/<name>.ts
   run: { summary: 'scan, decide and run a Python program in the sandbox (the default)', load: () => import('./cli/run.js') },
   scan: { summary: 'statically scan files, directories, wheels, sdists or notebooks', load: () => import('./cli/scan.js') },
+  deps: { summary: 'check declared and imported dependencies: squats, sources, vulnerabilities, licences', load: () => import('./cli/deps.js') },
   snapshots: { summary: 'list, diff, restore, prune, export and import recovery snapshots', load: () => import('./cli/snapshots.js') },
   profiles: { summary: 'list the profiles or show one, resolved', load: () => import('./cli/profiles.js') },
   image: { summary: 'build the sandbox image or show its status', load: () => import('./cli/image.js') },

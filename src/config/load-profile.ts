@@ -136,6 +136,7 @@ async function resolveChain(reference: string, relativeTo: string, seen: string[
       name: own.name,
       limits: { ...base.limits, ...own.limits },
       policy: { ...base.policy, ...own.policy },
+      dependencies: { ...base.dependencies, ...own.dependencies },
     },
   };
 }
@@ -206,6 +207,11 @@ export function normaliseProfile(data: ProfileFile, context: { file: string; isP
     workdir,
     output: required(file, 'output', data.output),
     snapshot: required(file, 'snapshot', data.snapshot),
+    dependencies: {
+      check: data.dependencies?.check ?? true,
+      trustedIndexes: (data.dependencies?.trustedIndexes ?? []).map((h) => h.toLowerCase()),
+      deniedLicenses: data.dependencies?.deniedLicenses ?? [],
+    },
     policy,
   };
   return { profile, warnings };

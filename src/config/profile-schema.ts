@@ -37,6 +37,22 @@ export const profileFileSchema = z
     workdir: z.enum(WORKDIR_ACCESS).optional().describe('how the working directory is mounted'),
     output: z.boolean().optional().describe('whether --output DIR may be written'),
     snapshot: z.boolean().optional().describe('snapshot the working and output dirs before each run'),
+    dependencies: z
+      .object({
+        check: z.boolean().optional().describe('check declared and imported dependencies before a run (default true)'),
+        trustedIndexes: z
+          .array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, { message: 'use a host name such as pypi.example.com' }))
+          .max(100)
+          .optional()
+          .describe('package index hosts trusted like PyPI (a host also covers its subdomains)'),
+        deniedLicenses: z
+          .array(z.string().regex(/^[A-Za-z0-9.+() -]{1,64}$/, { message: 'use an SPDX id such as AGPL-3.0' }))
+          .max(100)
+          .optional()
+          .describe('licences (SPDX ids or prefixes) you never accept in an installed dependency'),
+      })
+      .strict()
+      .optional(),
     policy: z
       .object({ low: action.optional(), medium: action.optional(), high: action.optional(), critical: action.optional() })
       .strict()

@@ -29,7 +29,14 @@ export interface Profile {
   workdir: WorkdirAccess;
   output: boolean;
   snapshot: boolean;
+  dependencies: DependencySettings;
   policy: Record<RiskLevel, PolicyAction>;
+}
+
+export interface DependencySettings {
+  check: boolean;
+  trustedIndexes: string[];
+  deniedLicenses: string[];
 }
 
 export interface LoadedProfile {

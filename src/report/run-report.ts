@@ -24,6 +24,8 @@ export interface RunReport {
   events: SandboxEvent[];
   sandbox: SandboxSummary | null;
   snapshot?: { id: string; files: number; bytesAdded: number; durationMs: number };
+  /** Present when the program declares or imports dependencies; their findings are in `findings` (ruleId dep-*). */
+  dependencies?: { riskLevel: RiskLevel; manifests: string[]; checked: number; names: string[]; data: { pypiIndex: string; advisories: string } };
 }
 
 /** Written next to the target then renamed, so a reader never sees half a report. */

@@ -11,7 +11,7 @@ const SEVERITY_COLOR = { low: '2', medium: '33', high: '31', critical: '1;31' } 
 
 export function formatFindings(findings: readonly Finding[], limit = 5): string {
   const lines = findings.slice(0, limit).map((f) => `  ${paint(SEVERITY_COLOR[f.severity], f.severity.padEnd(8))} ${f.ruleId} ${f.file}:${f.line}  ${f.message}`);
-  if (findings.length > limit) lines.push(`  … and ${findings.length - limit} more (saferun scan <file> lists them all)`);
+  if (findings.length > limit) lines.push(`  … and ${findings.length - limit} more (saferun scan <file> and saferun deps <dir> list them all)`);
   return lines.join('\n');
 }
 

@@ -20,6 +20,10 @@ import { prepareOutputDir } from './output-dir.js';
 import { runPhases } from './phases.js';
 import type { RunRequest } from './request.js';
 import { scanStage, type ScanStageOutput } from './stages/scan.js';
+import { depsStage, type DepsStageOutput } from './stages/deps.js';
+import type { DependencyReport } from '../deps/types.js';
+import { riskLevelOf } from '../policy/risk-level.js';
+import { severityRank, type Finding, type RiskLevel } from '../scan/types.js';
 import { resolveTarget } from './target.js';
 
 const NETWORK_STRICTNESS: NetworkMode[] = ['none', 'restricted', 'open'];
@@ -50,6 +54,8 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   sandboxReady?.catch(() => undefined);
 
   let scan: ScanStageOutput | undefined;
+  let deps: DepsStageOutput | undefined;
+  let combined: { riskLevel: RiskLevel; findings: Finding[] } | undefined;
   let decision: Decision | undefined;
   await runPhases(
     [
@@ -61,17 +67,31 @@ export async function runPipeline(request: RunRequest): Promise<number> {
         },
       },
       {
+        title: 'Dependencies',
+        run: async (setTitle) => {
+          deps = depsStage({ files: target.scanFiles, settings: startProfile.dependencies });
+          const report = deps.report;
+          setTitle(
+            report
+              ? `Dependencies: ${report.dependencies.length} checked, risk ${report.riskLevel}, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (${deps.durationMs} ms)`
+              : `Dependencies: ${startProfile.dependencies.check ? 'none declared or imported' : 'not checked (profile)'}`,
+          );
+          const findings = [...scan!.findings, ...(report?.findings ?? [])].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+          combined = { riskLevel: riskLevelOf(findings), findings };
+        },
+      },
+      {
         title: 'Decide',
         run: async (setTitle) => {
-          decision = await decide(scan!.riskLevel, startProfile, async (name) => (await loadProfile(name, { cwd: request.cwd })).profile);
-          setTitle(`Decide: ${describeDecision(decision, scan!.riskLevel)}`);
+          decision = await decide(combined!.riskLevel, startProfile, async (name) => (await loadProfile(name, { cwd: request.cwd })).profile);
+          setTitle(`Decide: ${describeDecision(decision, combined!.riskLevel)}`);
         },
       },
     ],
     visible,
   );
-  if (!scan || !decision) throw new SaferunError('the scan did not complete');
-  const { riskLevel, findings } = scan;
+  if (!scan || !combined || !decision) throw new SaferunError('the scan did not complete');
+  const { riskLevel, findings } = combined;
   const noteworthy = findings.filter((f) => f.severity !== 'low');
   if (!request.quiet && (decision.kind !== 'run' || decision.escalatedFrom.length > 0 || visible) && noteworthy.length > 0) {
     say(`saferun: top findings (risk ${riskLevel}):\n${formatFindings(noteworthy)}`);
@@ -92,6 +112,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
     profile: profile.name,
     riskLevel,
     findings,
+    ...(deps?.report ? { dependencies: dependencySummary(deps.report) } : {}),
   };
 
   const blockedReason =
@@ -117,7 +138,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   }
 
   if (blockedReason) {
-    if (!request.quiet) say(`saferun: blocked: ${blockedReason}. Nothing was run. Review with \`saferun scan\`, or choose another --profile.`);
+    if (!request.quiet) say(`saferun: blocked: ${blockedReason}. Nothing was run. Review with \`saferun scan\` and \`saferun deps\`, or choose another --profile.`);
     const report: RunReport = { ...baseReport, decision: decision.kind === 'block' ? 'block' : 'ask-no', exitCode: ExitCode.blocked, exitReason: 'blocked', durationMs: Math.round(performance.now() - started), events: [], sandbox: null };
     emitReport(request, report);
     return ExitCode.blocked;
@@ -267,4 +288,14 @@ function buildSpec(input: {
 function emitReport(request: RunRequest, report: RunReport): void {
   if (request.reportFile) writeReportFile(request.reportFile, report);
   if (request.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+function dependencySummary(report: DependencyReport): NonNullable<RunReport['dependencies']> {
+  return {
+    riskLevel: report.riskLevel,
+    manifests: report.manifests,
+    checked: report.dependencies.length,
+    names: report.dependencies.map((d) => d.normalized),
+    data: report.data,
+  };
 }
