@@ -6,7 +6,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isInside } from '../util/paths.js';
+import { isInside, isRealDirectory } from '../util/paths.js';
 import { importedDependencies } from './imports.js';
 import { installedLicenses } from './licenses.js';
 import { parseRequirementsTxt, type IncludeReader } from './manifests/requirements-txt.js';
@@ -170,14 +170,6 @@ function safeEntries(dir: string, out: DeclaredDependencies): string[] {
   } catch (error) {
     out.problems.push({ file: dir, reason: describe(error) });
     return [];
-  }
-}
-
-function isRealDirectory(p: string): boolean {
-  try {
-    return lstatSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }
 

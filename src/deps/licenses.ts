@@ -6,6 +6,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { normalizeName } from './requirement.js';
+import { isRealDirectory } from '../util/paths.js';
 import type { DeclaredLicense } from './types.js';
 
 export type LicenseKind = 'permissive' | 'weak-copyleft' | 'copyleft' | 'network-copyleft' | 'restricted' | 'unknown';
@@ -38,14 +39,6 @@ function directoryEntries(dir: string): string[] {
     return readdirSync(dir);
   } catch {
     return [];
-  }
-}
-
-function isRealDirectory(p: string): boolean {
-  try {
-    return lstatSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }
 

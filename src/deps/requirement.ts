@@ -1,5 +1,6 @@
 /** PEP 508 requirement strings and PEP 503 name normalisation. Pure. */
 import { parseSpecifiers, type Specifier } from './pep440.js';
+import type { Dependency, DependencyOrigin } from './types.js';
 
 export interface Requirement {
   name: string;
@@ -51,4 +52,11 @@ export function parseRequirement(text: string): Requirement | undefined {
   requirement.specifier = rest;
   requirement.specifiers = parseSpecifiers(rest);
   return requirement;
+}
+
+/** The dependency a parsed requirement declares, at a place in a manifest. */
+export function toDependency(requirement: Requirement, origin: DependencyOrigin, file: string, line: number): Dependency {
+  const dependency: Dependency = { name: requirement.name, normalized: requirement.normalized, specifier: requirement.specifier, origin, file, line };
+  if (requirement.url) dependency.url = requirement.url;
+  return dependency;
 }

@@ -5,7 +5,7 @@
  * inside the project.
  */
 import path from 'node:path';
-import { normalizeName, parseRequirement } from '../requirement.js';
+import { normalizeName, parseRequirement, toDependency } from '../requirement.js';
 import type { Dependency, PackageSource } from '../types.js';
 import type { SkippedFile } from '../../scan/types.js';
 
@@ -67,15 +67,7 @@ export function parseRequirementsTxt(text: string, file: string, readInclude: In
       out.problems.push({ file, reason: `line ${line}: not a requirement: ${truncate(requirementText)}` });
       continue;
     }
-    out.dependencies.push({
-      name: requirement.name,
-      normalized: requirement.normalized,
-      specifier: requirement.specifier,
-      ...(requirement.url ? { url: requirement.url } : {}),
-      origin: 'requirements',
-      file,
-      line,
-    });
+    out.dependencies.push(toDependency(requirement, 'requirements', file, line));
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * setuptools manifests: `setup.py` (the literal lists given to install_requires, setup_requires,
  * tests_require, extras_require and dependency_links, read without running it) and `setup.cfg`.
  */
-import { normalizeName, parseRequirement } from '../requirement.js';
+import { normalizeName, parseRequirement, toDependency } from '../requirement.js';
 import type { DeclaredLicense, DependencyOrigin } from '../types.js';
 import type { TomlManifestParse } from './toml-manifests.js';
 import { directReference } from './requirements-txt.js';
@@ -111,15 +111,7 @@ function addRequirement(out: TomlManifestParse, text: string, origin: Dependency
     out.problems.push({ file, reason: `line ${line}: not a requirement: ${trimmed.slice(0, 80)}` });
     return;
   }
-  out.dependencies.push({
-    name: requirement.name,
-    normalized: requirement.normalized,
-    specifier: requirement.specifier,
-    ...(requirement.url ? { url: requirement.url } : {}),
-    origin,
-    file,
-    line,
-  });
+  out.dependencies.push(toDependency(requirement, origin, file, line));
 }
 
 function ownLicense(name: string | undefined, license: string, file: string, line: number): DeclaredLicense {

@@ -3,7 +3,7 @@
  * uv and PDM sources), Pipfile, and PEP 723 inline script metadata (which is TOML too).
  */
 import { parse as parseToml } from 'smol-toml';
-import { normalizeName, parseRequirement } from '../requirement.js';
+import { normalizeName, parseRequirement, toDependency } from '../requirement.js';
 import type { DeclaredLicense, Dependency, DependencyOrigin, PackageSource } from '../types.js';
 import type { ManifestParse } from './requirements-txt.js';
 
@@ -220,7 +220,5 @@ function pushRequirement(out: TomlManifestParse, text: string, origin: Dependenc
     out.problems.push({ file, reason: `line ${line}: not a requirement: ${text.slice(0, 80)}` });
     return;
   }
-  const dependency: Dependency = { name: requirement.name, normalized: requirement.normalized, specifier: requirement.specifier, origin, file, line };
-  if (requirement.url) dependency.url = requirement.url;
-  out.dependencies.push(dependency);
+  out.dependencies.push(toDependency(requirement, origin, file, line));
 }
