@@ -9,6 +9,7 @@ import { ScanCache, type CachedUnit, type ContentResult, type FileOrigin } from 
 import { applySuppressions, type Suppression } from './suppressions.js';
 import { SEVERITIES, severityRank, type Finding, type ScanResult, type Severity, type SkippedFile } from './types.js';
 import { AnalyzerPool } from './worker-pool.js';
+import { packageNameFindings } from '../deps/package-name.js';
 
 export interface ScanOptions {
   cwd?: string;
@@ -123,6 +124,8 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
   // enough sources need analysis (its threads take ~150 ms to load the parser); a cached scan
   // never starts it, a small one analyses on this thread.
   const toAnalyse: ScanSource[] = [];
+  /** Wheels and sdists met: their own names are checked for typosquatting. */
+  const archives: string[] = [];
   let pool: AnalyzerPool | undefined;
   const analyses: Promise<void>[] = [];
   const send = (running: AnalyzerPool, source: ScanSource): void => {
@@ -160,6 +163,7 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
         return true;
       },
       visited: (origin) => void unitsOf(origin),
+      archive: (displayPath) => void archives.push(displayPath),
     });
     if (pool) await Promise.all(analyses);
     else if (toAnalyse.length > 0) {
@@ -173,6 +177,7 @@ export async function scanPaths(paths: string[], options: ScanOptions = {}): Pro
     for (const [origin, units] of produced) if (units) cache.set(origin, units);
     await cache.save().catch(() => undefined); // a read-only cache dir only costs speed
   }
+  findings.push(...packageNameFindings(archives));
   const { kept, suppressed } = applySuppressions(findings, options.suppressions ?? []);
   kept.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message));
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

