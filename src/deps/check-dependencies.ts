@@ -22,9 +22,10 @@ export interface DependencyPolicy {
   deniedLicenses?: readonly string[];
 }
 
-export function checkDependencies(declared: DeclaredDependencies, policy: DependencyPolicy = {}, data: PypiData = loadPypiData()): DependencyReport {
+/** `texts`: file contents already in memory (a file inside an archive has no path to read). */
+export function checkDependencies(declared: DeclaredDependencies, policy: DependencyPolicy = {}, data: PypiData = loadPypiData(), texts: ReadonlyMap<string, string> = new Map()): DependencyReport {
   const findings: Finding[] = [];
-  const snippets = new SnippetReader();
+  const snippets = new SnippetReader(texts);
   const add = (rule: DependencyRuleId, severity: Severity, confidence: Confidence, file: string, line: number, message: string) => {
     const meta = DEPENDENCY_RULES[rule];
     findings.push({ ruleId: rule, title: meta.title, severity, confidence, category: meta.category, cwe: meta.cwe, file, line, column: 1, endLine: line, snippet: snippets.line(file, line), message });
@@ -140,11 +141,13 @@ function redact(url: string): string {
 class SnippetReader {
   private readonly files = new Map<string, string[]>();
 
+  constructor(private readonly texts: ReadonlyMap<string, string>) {}
+
   line(file: string, line: number): string {
     let lines = this.files.get(file);
     if (!lines) {
       try {
-        lines = readFileSync(file, 'utf8').split(/\r?\n/);
+        lines = (this.texts.get(file) ?? readFileSync(file, 'utf8')).split(/\r?\n/);
       } catch {
         lines = [];
       }

