@@ -46,9 +46,10 @@ export function renderRuleDocs(): string {
   lines.push(
     '# Dependency findings',
     '',
-    '`saferun deps` and the run\'s Dependencies phase report these (category `supply-chain`); `saferun scan`',
-    'reports `dep-typosquat` for a wheel or sdist whose own name is a look-alike. They count toward the',
-    'risk level like any finding.',
+    '`saferun deps` and the run\'s Dependencies phase report these (category `supply-chain`). `saferun scan`',
+    'reports `dep-typosquat` for a wheel or sdist whose own name is a look-alike, and the look-alike,',
+    'unregistered-name and untrusted-source findings for what a `setup.py` declares. They count toward',
+    'the risk level like any finding.',
     '',
   );
   for (const [id, rule] of Object.entries(DEPENDENCY_RULES)) {
