@@ -137,6 +137,7 @@ async function resolveChain(reference: string, relativeTo: string, seen: string[
       limits: { ...base.limits, ...own.limits },
       policy: { ...base.policy, ...own.policy },
       dependencies: { ...base.dependencies, ...own.dependencies },
+      monitor: { ...base.monitor, ...own.monitor },
     },
   };
 }
@@ -207,6 +208,7 @@ export function normaliseProfile(data: ProfileFile, context: { file: string; isP
     workdir,
     output: required(file, 'output', data.output),
     snapshot: required(file, 'snapshot', data.snapshot),
+    monitor: { enabled: data.monitor?.enabled ?? true, cutNetwork: data.monitor?.cutNetwork ?? true },
     dependencies: {
       check: data.dependencies?.check ?? true,
       trustedIndexes: (data.dependencies?.trustedIndexes ?? []).map((h) => h.toLowerCase()),

@@ -37,6 +37,13 @@ export const profileFileSchema = z
     workdir: z.enum(WORKDIR_ACCESS).optional().describe('how the working directory is mounted'),
     output: z.boolean().optional().describe('whether --output DIR may be written'),
     snapshot: z.boolean().optional().describe('snapshot the working and output dirs before each run'),
+    monitor: z
+      .object({
+        enabled: z.boolean().optional().describe('watch processes, CPU, memory, sockets and traffic while the program runs (default true)'),
+        cutNetwork: z.boolean().optional().describe('disconnect the network at the first alert that calls for it (default true)'),
+      })
+      .strict()
+      .optional(),
     dependencies: z
       .object({
         check: z.boolean().optional().describe('check declared and imported dependencies before a run (default true)'),

@@ -30,6 +30,7 @@ export interface Profile {
   output: boolean;
   snapshot: boolean;
   dependencies: DependencySettings;
+  monitor: { enabled: boolean; cutNetwork: boolean };
   policy: Record<RiskLevel, PolicyAction>;
 }
 

@@ -13,23 +13,12 @@ import { parseRequirementsTxt, type IncludeReader } from './manifests/requiremen
 import { parseSetupCfg, parseSetupPy } from './manifests/setup-files.js';
 import { parseInlineScriptMetadata, parsePipfile, parsePyproject, type TomlManifestParse } from './manifests/toml-manifests.js';
 import type { DeclaredDependencies, Dependency } from './types.js';
+import { manifestKind, type ManifestKind } from './manifest-names.js';
 
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 const MAX_PYTHON_FILES = 5000;
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', 'env', '.env', 'virtualenv', '.tox', '.nox', 'site-packages', 'dist-packages', '.mypy_cache', '.pytest_cache', 'build', 'dist']);
-
-type ManifestKind = 'requirements' | 'pyproject' | 'setup.py' | 'setup.cfg' | 'pipfile';
-
-export function manifestKind(fileName: string): ManifestKind | undefined {
-  const name = fileName.toLowerCase();
-  if (name === 'pyproject.toml') return 'pyproject';
-  if (name === 'setup.py') return 'setup.py';
-  if (name === 'setup.cfg') return 'setup.cfg';
-  if (name === 'pipfile') return 'pipfile';
-  if (/requirements.*\.(txt|in)$|^(dev|test|build|docs?)-?requirements\.(txt|in)$/.test(name)) return 'requirements';
-  return undefined;
-}
 
 export interface CollectOptions {
   /** Read the Python files' imports (on by default). */

@@ -6,6 +6,7 @@ import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxSummary } from '../sandbox/host-config.js';
 import type { ExitReason, SandboxEvent } from '../sandbox/run-container.js';
+import type { MonitorSummary } from '../sandbox/monitor/monitor.js';
 import type { Finding, RiskLevel } from '../scan/types.js';
 
 export type ReportExitReason = ExitReason | 'blocked';
@@ -24,6 +25,8 @@ export interface RunReport {
   events: SandboxEvent[];
   sandbox: SandboxSummary | null;
   snapshot?: { id: string; files: number; bytesAdded: number; durationMs: number };
+  /** What the live monitor saw: peaks, traffic, processes, alerts and whether the network was cut. */
+  monitor?: MonitorSummary;
   /** Present when the program declares or imports dependencies; their findings are in `findings` (ruleId dep-*). */
   dependencies?: { riskLevel: RiskLevel; manifests: string[]; checked: number; names: string[]; data: { pypiIndex: string; advisories: string } };
 }

@@ -28,6 +28,11 @@ export function runSummary(report: RunReport): string {
   const mark = report.exitReason === 'exited' && report.exitCode === 0 ? paint('32', '✔') : paint('31', '✖');
   const parts = [`${report.exitReason} ${report.exitCode}`, `${seconds}s`, `profile ${report.profile}`, `risk ${report.riskLevel}`];
   if (report.snapshot) parts.push(`snapshot ${report.snapshot.id}`);
+  if (report.monitor) {
+    const m = report.monitor;
+    parts.push(`peak ${m.peak.cpuPercent}% CPU, ${Math.round(m.peak.memoryBytes / 1024 ** 2)} MiB, ${m.peak.processes} process${m.peak.processes === 1 ? '' : 'es'}`);
+    if (m.alerts.length > 0) parts.push(paint('31', `${m.alerts.length} alert${m.alerts.length === 1 ? '' : 's'}${m.networkCut ? ', network cut' : ''}`));
+  }
   return `${mark} saferun: ${parts.join(' · ')}`;
 }
 

@@ -69,7 +69,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
       {
         title: 'Dependencies',
         run: async (setTitle) => {
-          deps = depsStage({ files: target.scanFiles, settings: startProfile.dependencies });
+          deps = await depsStage({ files: target.scanFiles, settings: startProfile.dependencies });
           const report = deps.report;
           setTitle(
             report
@@ -168,6 +168,11 @@ export async function runPipeline(request: RunRequest): Promise<number> {
     const spec = buildSpec({ runId, request, profile, limits, network, target, workdir, user, outputHostPath: output?.hostPath ?? '', image, sandbox });
     const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, {
       signal: controller.signal,
+      onEvent: (event) => {
+        if (request.quiet) return;
+        if (event.type === 'alert') say(`saferun: alert: ${event.detail}`);
+        else if (event.type === 'network-cut') say(`saferun: network cut (${event.detail?.split(':')[0] ?? 'alert'}): the program keeps running without it`);
+      },
       beforeStart: () => snapshotting,
       ...(request.image === undefined
         ? {
@@ -198,6 +203,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
       events: outcome.events,
       sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec)),
       ...(snapshot ? { snapshot } : {}),
+      ...(outcome.monitor ? { monitor: outcome.monitor } : {}),
     };
     emitReport(request, report);
     if (visible) say(runSummary(report));
@@ -282,6 +288,7 @@ function buildSpec(input: {
     limits: input.limits,
     network: input.network === 'restricted' ? { mode: 'restricted', networkName: `saferun-net-${input.runId}` } : { mode: input.network },
     tty,
+    ...(profile.monitor.enabled ? { monitor: { cutNetwork: profile.monitor.cutNetwork } } : {}),
   };
 }
 

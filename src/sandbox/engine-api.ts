@@ -40,6 +40,13 @@ export interface NetworkSummary {
   Labels?: Record<string, string>;
 }
 
+export interface EngineStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
+  precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
+  memory_stats?: { usage?: number };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+}
+
 export class EngineApi {
   private readonly target: Target;
   private readonly agent: http.Agent;
@@ -154,6 +161,21 @@ export class EngineApi {
   async createNetwork(body: Record<string, unknown>): Promise<string> {
     const created = await this.json<{ Id: string }>('POST', '/networks/create', body, [201]);
     return created.Id;
+  }
+
+  /** Cuts a running container off a network (the run's own, or the default bridge). */
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    await this.request('POST', `/networks/${encodeURIComponent(network)}/disconnect`, { Container: container, Force: true }, [200]);
+  }
+
+  /** One sample of the container's resource use (the engine waits for a second reading). */
+  stats(id: string): Promise<EngineStats> {
+    return this.json('GET', `/containers/${id}/stats?stream=false&one-shot=false`);
+  }
+
+  /** The container's processes, as the host's ps sees them. */
+  top(id: string): Promise<{ Titles?: string[]; Processes?: string[][] }> {
+    return this.json('GET', `/containers/${id}/top?ps_args=${encodeURIComponent('-eo pid,ppid,comm,args')}`);
   }
 
   async removeNetwork(id: string): Promise<void> {

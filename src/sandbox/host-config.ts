@@ -38,6 +38,8 @@ export interface SandboxSpec {
   limits: ResourceLimits;
   network: SandboxNetwork;
   tty: boolean;
+  /** Watch the running program; cut its network on the alerts that call for it. */
+  monitor?: { cutNetwork: boolean };
 }
 
 /** The user the program runs as: the invoking user, or nobody when saferun runs as root. */

@@ -7,7 +7,8 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { SaferunError } from '../errors.js';
 import { demuxStream } from './demux.js';
 import { EngineApiError, type EngineApi } from './engine-api.js';
-import { buildCreateOptions, LABEL_OWNER_PID, LABEL_RUN, type SandboxSpec } from './host-config.js';
+import { buildCreateOptions, dockerNetworkMode, LABEL_OWNER_PID, LABEL_RUN, type SandboxSpec } from './host-config.js';
+import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 
 export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
 
@@ -29,6 +30,8 @@ export interface SandboxOutcome {
   durationMs: number;
   containerId?: string;
   events: SandboxEvent[];
+  /** What the monitor saw (when the spec asked for monitoring). */
+  monitor?: MonitorSummary;
 }
 
 export interface SandboxHooks {
@@ -72,8 +75,12 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   let restoreTty: (() => void) | undefined;
+  let monitor: ContainerMonitor | undefined;
+  let monitorSummary: MonitorSummary | undefined;
   try {
     if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
+    // The monitor loads while the engine creates the container.
+    const monitorModule = spec.monitor ? loadMonitor() : undefined;
     networkId = await createRestrictedNetwork(engine, spec);
     const id = await createContainer(engine, createOptions, hooks);
     containerId = id;
@@ -104,9 +111,12 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     note('started');
     timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
     restoreTty = forwardStdin(io, stream, spec.tty, (rows, columns) => engine.resize(id, rows, columns));
+    if (monitorModule) monitor = startMonitor(await monitorModule, engine, spec, id, networkId, () => Math.round(performance.now() - t0), note);
 
     const { StatusCode } = await waited;
     clearTimeout(timer);
+    monitorSummary = await monitor?.stop();
+    monitor = undefined;
     await drained(outputDone, OUTPUT_DRAIN_MS);
     const state = (await engine.inspect(id)).State;
     if (reason === 'exited' && state.OOMKilled) {
@@ -114,18 +124,44 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
       note('oom', 'the memory limit was reached and the kernel killed the program');
     }
     note('exited', String(StatusCode));
-    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, events };
+    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, events, ...(monitorSummary ? { monitor: monitorSummary } : {}) };
   } catch (error) {
     if (error instanceof SaferunError) throw error;
     throw new SaferunError(`the sandbox failed: ${dockerMessage(error)}`, { cause: error, partial: { events } });
   } finally {
     clearTimeout(timer);
+    await monitor?.stop();
     restoreTty?.();
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
     if (containerId) await engine.remove(containerId).catch(() => undefined);
     if (networkId) await engine.removeNetwork(networkId).catch(() => undefined);
     if (containerId) note('removed');
   }
+}
+
+type MonitorModule = typeof import('./monitor/monitor.js');
+
+function loadMonitor(): Promise<MonitorModule> {
+  const loading = import('./monitor/monitor.js');
+  loading.catch(() => undefined);
+  return loading;
+}
+
+/** Loaded only for monitored runs; alerts and the cut become events as they happen. */
+function startMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, spec: SandboxSpec, containerId: string, networkId: string | undefined, clock: () => number, note: (type: string, detail?: string) => void): ContainerMonitor {
+  const network = spec.network.mode === 'none' ? undefined : (networkId ?? dockerNetworkMode(spec.network));
+  const monitor = new ContainerMonitor({
+    engine,
+    containerId,
+    network,
+    cutNetwork: spec.monitor!.cutNetwork,
+    limits: { cpus: spec.limits.nanoCpus / 1e9, memoryBytes: spec.limits.memoryBytes, pids: spec.limits.pids },
+    clock,
+    onAlert: (alert) => note('alert', `${alert.severity} ${alert.kind}: ${alert.detail}`),
+    onNetworkCut: (reason) => note('network-cut', reason),
+  });
+  monitor.start();
+  return monitor;
 }
 
 /** Waits for the output to finish, at most `ms`; the timer never outlives the wait. */

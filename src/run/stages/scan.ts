@@ -1,5 +1,6 @@
 /** Stage 1: scan what will run with the same engine as `saferun scan`. */
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createAnalyzer } from '../../scan/engine/analyzer.js';
 import { riskLevelOf } from '../../policy/risk-level.js';
 import { severityRank, type Finding, type RiskLevel, type SkippedFile } from '../../scan/types.js';
@@ -20,7 +21,8 @@ const MAX_SCRIPT_BYTES = 10 * 1024 * 1024;
 
 export async function scanStage(input: ScanStageInput): Promise<ScanStageOutput> {
   const t0 = performance.now();
-  const analyzer = await createAnalyzer();
+  // a setup.py being run gets its declared dependencies checked too; other programs skip loading that
+  const analyzer = await createAnalyzer({ setupScripts: input.files.some((f) => path.basename(f) === 'setup.py') });
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [];
   const sources: [string, Uint8Array][] = [];

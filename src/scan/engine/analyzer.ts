@@ -14,7 +14,6 @@ import { decodePythonSource } from './decode.js';
 import { findEmbeddedCode } from './embedded-code.js';
 import { ModuleModel } from './module-model.js';
 import { loadPythonParser, moduleModelQuery } from './parser.js';
-import { setupScriptFindings } from '../../deps/setup-script.js';
 
 export interface ParseProblem {
   line: number;
@@ -65,16 +64,26 @@ const PARSE_BUDGET_MS = 5000;
  */
 const FILE_BUDGET_MS = 15000;
 
-export async function createAnalyzer(options: { rules?: readonly Rule[] } = {}): Promise<Analyzer> {
-  const parser = await loadPythonParser();
+/** Checks the dependencies a setup.py declares (see src/deps/setup-script.ts). */
+type SetupScriptCheck = (text: string, displayPath: string) => Finding[];
+
+/**
+ * `setupScripts: false` leaves out the dependency check of setup.py files, and with it the loading
+ * of the dependency code and data (a run of a script that is not a setup.py has no use for them).
+ */
+export async function createAnalyzer(options: { rules?: readonly Rule[]; setupScripts?: boolean } = {}): Promise<Analyzer> {
+  const [parser, setupCheck] = await Promise.all([
+    loadPythonParser(),
+    options.setupScripts === false ? undefined : import('../../deps/setup-script.js').then((m) => m.setupScriptFindings),
+  ]);
   const rules = options.rules ?? RULES;
-  return { analyze: (displayPath, source) => analyzeSource(parser, rules, displayPath, source) };
+  return { analyze: (displayPath, source) => analyzeSource(parser, rules, displayPath, source, 0, setupCheck) };
 }
 
 /** Code embedded as text inside code inside code… is followed this deep. */
 const MAX_EMBEDDING_DEPTH = 2;
 
-function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: string, source: Uint8Array, depth = 0): SourceAnalysis {
+function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: string, source: Uint8Array, depth = 0, setupCheck?: SetupScriptCheck): SourceAnalysis {
   const parseErrors: ParseProblem[] = [];
   const decoded = decodePythonSource(source);
   if (decoded.problem) parseErrors.push({ line: 1, column: 1, message: decoded.problem });
@@ -135,7 +144,7 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
       }
     }
     if (depth < MAX_EMBEDDING_DEPTH) findings.push(...embeddedFindings(parser, rules, displayPath, model, lines, depth));
-    if (isSetupScript && depth === 0) findings.push(...setupScriptFindings(decoded.text, displayPath));
+    if (isSetupScript && depth === 0 && setupCheck) findings.push(...setupCheck(decoded.text, displayPath));
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
     return { findings, parseErrors };
   } finally {

@@ -1,0 +1,87 @@
+/**
+ * The live monitor against the real engine. The "suspicious" traffic never leaves the container:
+ * the program connects to a port it opened itself on its own (non-loopback) address.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { assertEngineReachable } from '../support/engine.js';
+import { assertNoSaferunLeftovers } from '../support/leftovers.js';
+import { saferun, tempWorkdir } from '../support/saferun.js';
+
+let dir: string;
+before(async () => {
+  await assertEngineReachable();
+  dir = tempWorkdir('saferun-monitor-');
+  const calls = [
+    'import os, socket, time',
+    'ip = socket.gethostbyname(socket.gethostname())',
+    'server = socket.socket(); server.bind((ip, 4444)); server.listen()',
+    'client = socket.create_connection((ip, 4444))',
+    'print("connected", flush=True)',
+    'for _ in range(40):',
+    '    if sorted(os.listdir("/sys/class/net")) == ["lo"]: break',
+    '    time.sleep(0.1)',
+    'print("interfaces", sorted(os.listdir("/sys/class/net")), flush=True)',
+  ];
+  writeFileSync(path.join(dir, 'calls_home.py'), `${calls.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'shell_out.py'), 'import subprocess, time\nsubprocess.run(["sh", "-c", "sleep 1"])\nprint("back")\n');
+  writeFileSync(path.join(dir, 'quiet.py'), 'import time\ntotal = sum(i * i for i in range(300000))\ntime.sleep(0.6)\nprint("ok", total)\n');
+  writeFileSync(path.join(dir, 'watch-only.yaml'), 'extends: normal\nmonitor:\n  cutNetwork: false\n');
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await assertNoSaferunLeftovers();
+});
+
+interface Report {
+  exitCode: number;
+  events: { type: string; detail?: string }[];
+  monitor: { source: string; samples: number; peak: { processes: number; memoryBytes: number }; processes: { comm: string }[]; alerts: { kind: string; severity: string }[]; networkCut?: { reason: string } };
+}
+
+function reportOf(stdout: string): { output: string; report: Report } {
+  const start = stdout.indexOf('{\n');
+  return { output: stdout.slice(0, start), report: JSON.parse(stdout.slice(start)) as Report };
+}
+
+test('a connection to a reverse-shell port cuts the network while the program runs, and the report says why', async () => {
+  const result = await saferun(['--json', '--yes', '--profile', 'normal', 'calls_home.py'], { cwd: dir });
+  const { output, report } = reportOf(result.stdout);
+  assert.match(output, /connected/);
+  assert.match(output, /interfaces \['lo'\]/, 'only loopback is left inside the container');
+  assert.equal(report.monitor.source, 'proc');
+  assert.ok(report.monitor.alerts.some((a) => a.kind === 'suspicious-port' && a.severity === 'high'));
+  assert.match(report.monitor.networkCut!.reason, /suspicious-port/);
+  assert.ok(report.events.some((e) => e.type === 'network-cut'));
+  assert.match(result.stderr, /saferun: alert: high suspicious-port/);
+  assert.match(result.stderr, /saferun: network cut/);
+});
+
+test('with cutNetwork: false the monitor alerts and leaves the network alone', async () => {
+  const result = await saferun(['--json', '--yes', '--profile', 'watch-only.yaml', 'calls_home.py'], { cwd: dir });
+  const { output, report } = reportOf(result.stdout);
+  assert.match(output, /interfaces \['eth0', 'lo'\]/);
+  assert.ok(report.monitor.alerts.some((a) => a.kind === 'suspicious-port'));
+  assert.equal(report.monitor.networkCut, undefined);
+});
+
+test('a shell started by the program is an alert; with no network there is nothing to cut', async () => {
+  const result = await saferun(['--json', '--yes', '--profile', 'strict', 'shell_out.py'], { cwd: dir });
+  const { output, report } = reportOf(result.stdout);
+  assert.match(output, /back/);
+  assert.ok(report.monitor.alerts.some((a) => a.kind === 'shell-spawned'), JSON.stringify(report.monitor.alerts));
+  assert.ok(report.monitor.processes.some((p) => p.comm === 'sh'));
+  assert.equal(report.monitor.networkCut, undefined);
+});
+
+test('an ordinary program: samples and peaks, no alert', async () => {
+  const result = await saferun(['--json', '--profile', 'offline', 'quiet.py'], { cwd: dir });
+  const { output, report } = reportOf(result.stdout);
+  assert.match(output, /^ok /);
+  assert.equal(report.exitCode, 0);
+  assert.ok(report.monitor.samples >= 2, `samples ${report.monitor.samples}`);
+  assert.ok(report.monitor.peak.processes >= 1 && report.monitor.peak.memoryBytes > 0);
+  assert.deepEqual(report.monitor.alerts, []);
+});
