@@ -8,6 +8,7 @@ import { demuxStream } from './demux.js';
 import { connectEngine } from './engine.js';
 import { findImage, sandboxImageName } from './image.js';
 import { LABEL_OWNER_PID, LABEL_RUN } from './host-config.js';
+import { canSee } from './monitor/proc-files.js';
 
 export interface Check {
   name: string;
@@ -41,18 +42,22 @@ export async function runDoctorChecks(): Promise<Check[]> {
     const days = Math.floor((Date.now() - Date.parse(image.createdAt)) / 86_400_000);
     checks.push({ name: 'image', status: days > 30 ? 'warn' : 'ok', detail: `${image.name}, built ${days} day(s) ago`, ...(days > 30 ? { fix: '`saferun image build --rebuild` for current security updates' } : {}) });
   }
-  checks.push(await limitsCheck(engine, image ? image.name : undefined, String(info['CgroupVersion'] ?? '?')));
+  checks.push(...(await limitsCheck(engine, image ? image.name : undefined, String(info['CgroupVersion'] ?? '?'))));
   checks.push(await debootstrapCheck());
   const node = Number(process.versions.node.split('.')[0]);
   checks.push({ name: 'node', status: node >= 20 ? 'ok' : 'fail', detail: `Node.js ${process.versions.node}`, ...(node >= 20 ? {} : { fix: 'install Node.js 20 or later' }) });
   return checks;
 }
 
-/** Starts a tiny container with limits and reads them back from its cgroup. */
-async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: string | undefined, cgroupVersion: string): Promise<Check> {
-  if (!image) return { name: 'limits', status: 'warn', detail: `cgroup v${cgroupVersion}; not verified (no image yet)`, fix: '`saferun image build`, then run doctor again' };
+/**
+ * Starts a tiny container with limits and reads them back from its cgroup; while it runs, checks
+ * that the live monitor can see its processes and sockets from this host.
+ */
+async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: string | undefined, cgroupVersion: string): Promise<Check[]> {
+  if (!image) return [{ name: 'limits', status: 'warn', detail: `cgroup v${cgroupVersion}; not verified (no image yet)`, fix: '`saferun image build`, then run doctor again' }];
   const script = [
-    'import os',
+    'import os, time',
+    'time.sleep(0.5)',
     'def read(*paths):',
     '    for p in paths:',
     '        try: return open(p).read().strip()',
@@ -87,14 +92,20 @@ async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: stri
       setTimeout(resolve, 5000).unref();
     });
     await container.start();
+    const pid = ((await container.inspect()) as { State?: { Pid?: number } }).State?.Pid ?? 0;
+    const visible = pid > 0 && canSee(pid);
+    const monitor: Check = visible
+      ? { name: 'monitor', status: 'ok', detail: "the container's processes and sockets are visible in this host's /proc (4 samples a second)" }
+      : { name: 'monitor', status: 'warn', detail: "the container's processes are not visible from here (remote, rootless or VM engine): the monitor falls back to the engine's stats, once a second, without sockets", fix: 'run saferun on the engine host for socket-level monitoring' };
     await container.wait();
     await ended;
     const [memory, pids, cpuQuota] = Buffer.concat(chunks).toString('utf8').trim().split(/\s+/).slice(-3);
     // Half a CPU is a 50 ms quota per 100 ms period on both cgroup versions.
     const ok = memory === String(64 * 1024 * 1024) && pids === '32' && cpuQuota === '50000';
-    return ok
+    const limits: Check = ok
       ? { name: 'limits', status: 'ok', detail: `cgroup v${cgroupVersion}: memory, pids and CPU limits are enforced` }
       : { name: 'limits', status: 'fail', detail: `cgroup v${cgroupVersion}: limits not visible in the container (memory ${memory}, pids ${pids}, cpu quota ${cpuQuota})`, fix: 'enable the memory, pids and cpu cgroup controllers for Docker' };
+    return [limits, monitor];
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }

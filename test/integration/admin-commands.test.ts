@@ -18,6 +18,7 @@ test('doctor --json reports the engine ok, verifies limits and leaves nothing be
   assert.equal(status['engine'], 'ok');
   assert.equal(status['limits'], 'ok');
   assert.equal(status['seccomp'], 'ok');
+  assert.equal(status['monitor'], 'ok', 'a local engine: the monitor sees the container from /proc');
   assert.equal(result.exitCode, report.checks.some((c) => c.status === 'fail') ? 1 : 0);
   await assertNoSaferunLeftovers();
 });
@@ -35,7 +36,7 @@ test('--help is instant and lists every command; bad subcommands are usage error
   const help = await saferun(['--help'], { cwd: dir });
   const elapsed = performance.now() - t0;
   assert.equal(help.exitCode, 0);
-  for (const command of ['run', 'scan', 'profiles', 'image', 'doctor']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'), command);
+  for (const command of ['run', 'scan', 'deps', 'profiles', 'image', 'doctor']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'), command);
   assert.ok(elapsed < 1500, `help took ${elapsed} ms`);
   const bad = await saferun(['image', 'polish'], { cwd: dir });
   assert.equal(bad.exitCode, 2);
