@@ -70,12 +70,71 @@ export interface SquatOptions {
   edits?: 'any' | 'slips';
 }
 
+/**
+ * The popular names by the keys a look-alike can be found under, so a candidate costs a few map
+ * lookups rather than a pass over thousands of names (a requirements file may list thousands).
+ */
+interface TargetIndex {
+  rank: Map<string, number>;
+  byCollapsed: Map<string, string[]>;
+  /** every name with one character deleted → the names it came from */
+  byDeletion: Map<string, string[]>;
+}
+
+const indexes = new WeakMap<readonly (readonly [string, number])[], TargetIndex>();
+
+function deletions(name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < name.length; i++) out.push(name.slice(0, i) + name.slice(i + 1));
+  return out;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function targetIndex(popular: readonly (readonly [string, number])[]): TargetIndex {
+  let index = indexes.get(popular);
+  if (index) return index;
+  index = { rank: new Map(), byCollapsed: new Map(), byDeletion: new Map() };
+  for (const [target, rank] of popular) {
+    if (rank > TARGET_RANK) continue;
+    index.rank.set(target, rank);
+    push(index.byCollapsed, target.replace(/-/g, ''), target);
+    if (target.length >= 5) for (const d of new Set(deletions(target))) push(index.byDeletion, d, target);
+  }
+  indexes.set(popular, index);
+  return index;
+}
+
+/** Every popular name that could be a look-alike target of `candidate` (a superset; checked after). */
+function possibleTargets(candidate: string, glyphVariants: Set<string>, index: TargetIndex): string[] {
+  const found = new Set<string>(index.byCollapsed.get(candidate.replace(/-/g, '')) ?? []);
+  const named = (name: string) => {
+    if (index.rank.has(name)) found.add(name);
+  };
+  for (const variant of glyphVariants) named(variant);
+  for (const [before, after] of AFFIXES) {
+    if (candidate.length > before.length + after.length && candidate.startsWith(before) && candidate.endsWith(after)) named(candidate.slice(before.length, candidate.length - after.length));
+  }
+  for (const target of index.byDeletion.get(candidate) ?? []) found.add(target);
+  for (const d of deletions(candidate)) {
+    named(d);
+    for (const target of index.byDeletion.get(d) ?? []) found.add(target);
+  }
+  for (let i = 0; i + 1 < candidate.length; i++) named(candidate.slice(0, i) + candidate[i + 1] + candidate[i] + candidate.slice(i + 2));
+  return [...found].sort((a, b) => index.rank.get(a)! - index.rank.get(b)!);
+}
+
 export function squatTarget(candidate: string, popular: readonly (readonly [string, number])[], isPopular: (name: string) => boolean, options: SquatOptions = {}): SquatMatch | undefined {
   if (isPopular(candidate) || candidate.length < 3) return undefined;
+  const index = targetIndex(popular);
   const collapsed = candidate.replace(/-/g, '');
   const glyphVariants = new Set(HOMOGLYPHS.map(([from, to]) => candidate.replace(from, to)).filter((v) => v !== candidate));
-  for (const [target, rank] of popular) {
-    if (rank > TARGET_RANK) break;
+  for (const target of possibleTargets(candidate, glyphVariants, index)) {
+    const rank = index.rank.get(target)!;
     if (target.replace(/-/g, '') === collapsed) return { target, targetRank: rank, how: 'the same letters with other separators' };
     if (glyphVariants.has(target)) return { target, targetRank: rank, how: 'look-alike characters' };
     if (options.affixes !== false && target.length >= 4 && rank <= 2000 && AFFIXES.some(([before, after]) => candidate === `${before}${target}${after}`)) {

@@ -117,3 +117,13 @@ test('licences: installed metadata is read, kinds are told apart, and a profile 
   const denying = check('licences-denied', venv, { deniedLicenses: ['GPL-3.0'] });
   assert.ok(rules(denying).includes('dep-license:medium:3'), rules(denying).join());
 });
+
+test('a requirements file of 20,000 names is checked whole (look-alikes are found by index, not by a pass over every popular name)', () => {
+  const lines = Array.from({ length: 20_000 }, (_, i) => (i % 1000 === 0 ? `reqeusts-${i}x` : `internal-tool-${i}==1.${i % 7}`));
+  lines.push('djnago');
+  const report = check('huge', { 'requirements.txt': `${lines.join('\n')}\n` });
+  assert.equal(report.dependencies.length, 20_001);
+  assert.ok(report.findings.some((f) => f.ruleId === 'dep-typosquat' && f.line === 20_001));
+  // the name filter answers "exists" for about 1 in 1,000 names nobody registered
+  assert.ok(report.findings.filter((f) => f.ruleId === 'dep-unknown-package').length >= 19_900);
+});
