@@ -26,6 +26,18 @@ before(async () => {
     'print("interfaces", sorted(os.listdir("/sys/class/net")), flush=True)',
   ];
   writeFileSync(path.join(dir, 'calls_home.py'), `${calls.join('\n')}\n`);
+  const reverse = [
+    'import os, socket, sys, time',
+    'ip = socket.gethostbyname(socket.gethostname())',
+    'server = socket.socket(); server.bind((ip, 9009)); server.listen()',
+    'client = socket.create_connection((ip, 9009))',
+    'os.dup2(client.fileno(), 0); os.dup2(client.fileno(), 1)',
+    'for _ in range(40):',
+    '    if sorted(os.listdir("/sys/class/net")) == ["lo"]: break',
+    '    time.sleep(0.1)',
+    'print("interfaces", sorted(os.listdir("/sys/class/net")), file=sys.stderr, flush=True)',
+  ];
+  writeFileSync(path.join(dir, 'reverse_shell.py'), `${reverse.join('\n')}\n`);
   writeFileSync(path.join(dir, 'shell_out.py'), 'import subprocess, time\nsubprocess.run(["sh", "-c", "sleep 1"])\nprint("back")\n');
   writeFileSync(path.join(dir, 'quiet.py'), 'import time\ntotal = sum(i * i for i in range(300000))\ntime.sleep(0.6)\nprint("ok", total)\n');
   writeFileSync(path.join(dir, 'watch-only.yaml'), 'extends: normal\nmonitor:\n  cutNetwork: false\n');
@@ -57,6 +69,14 @@ test('a connection to a reverse-shell port cuts the network while the program ru
   assert.ok(report.events.some((e) => e.type === 'network-cut'));
   assert.match(result.stderr, /saferun: alert: high suspicious-port/);
   assert.match(result.stderr, /saferun: network cut/);
+});
+
+test('a process reading its commands from a socket (a reverse shell on an ordinary port) is critical and cuts the network', async () => {
+  const result = await saferun(['--json', '--yes', '--profile', 'normal', 'reverse_shell.py'], { cwd: dir });
+  const { report } = reportOf(result.stdout);
+  assert.match(result.stderr, /interfaces \['lo'\]/);
+  assert.ok(report.monitor.alerts.some((a) => a.kind === 'socket-shell' && a.severity === 'critical'), JSON.stringify(report.monitor.alerts));
+  assert.match(report.monitor.networkCut!.reason, /socket-shell/);
 });
 
 test('with cutNetwork: false the monitor alerts and leaves the network alone', async () => {

