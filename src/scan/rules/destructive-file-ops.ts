@@ -103,10 +103,19 @@ function isPreciousTree(model: ModuleModel, node: Node): boolean {
   return /(environ|getenv)/.test(node.text) && /["'](HOME|USERPROFILE)["']/.test(node.text);
 }
 
-/** A glob pattern's top directory: "~/**\/*" → "~", os.path.join(home, "**", "*") → home. */
+/** Trailing path parts that are patterns: "/**", "/*", "/**\/*.*", "/*.docx". */
+const GLOB_TAIL = /([\\/]+[^\\/]*\*[^\\/]*)+[\\/]*$/;
+
+/** A glob pattern's top directory: "~/**\/*" → "~", os.path.join(home, "**", "*") → home, home + "/**\/*.*" → home. */
 function treeTop(model: ModuleModel, node: Node): Node | string {
   const folded = model.fold(node)?.value;
-  if (folded !== undefined) return folded.replace(/([\\/]+\*\*?)+[\\/]*$/, '') || '/';
+  if (folded !== undefined) return folded.replace(GLOB_TAIL, '') || '/';
+  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '+') {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const tail = right ? model.fold(right)?.value : undefined;
+    if (left && tail !== undefined && tail.replace(GLOB_TAIL, '') === '') return treeTop(model, left);
+  }
   if (node.type === 'call' && model.qualify(node.childForFieldName('function')!) === 'os.path.join') {
     const [top, ...rest] = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null);
     if (top && rest.every((part) => /^\*\*?$/.test(model.fold(part)?.value ?? ''))) return top;
