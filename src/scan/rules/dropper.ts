@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { CallSite } from '../engine/call-site.js';
-import { callsTo, commandText, partialPath, type Rule } from './rule.js';
+import type { ModuleModel } from '../engine/module-model.js';
+import { callsTo, commandText, partialPath, type Rule, type RuleContext } from './rule.js';
 
 const DOWNLOAD = /^(requests\.(get|post|request)|requests\.Session\(\)\.get|urllib\.request\.(urlopen|urlretrieve)|urllib\.(urlopen|urlretrieve)|urllib2\.urlopen|httpx\.get|wget\.download|http\.client\.HTTPS?Connection)$/;
 const START = /^(os\.(startfile|system|popen|exec\w*|spawn\w*|posix_spawnp?)|subprocess\.\w+|asyncio\.create_subprocess_(exec|shell)|ctypes\.windll\.shell32\.ShellExecute[AW]?)$/;
@@ -20,6 +21,7 @@ export const dropper: Rule = {
   check({ model, report }) {
     const download = callsTo(model, (name) => DOWNLOAD.test(name))[0];
     if (!download) return;
+    reportImportedArchive(model, report);
     const starts = callsTo(model, (name) => START.test(name));
     if (starts.length === 0) return;
     const madeExecutable = model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));
@@ -60,3 +62,23 @@ export const dropper: Rule = {
     }
   },
 };
+
+/**
+ * zipfile.ZipFile(io.BytesIO(urlopen(u).read())).extractall(d) and sys.path.insert(0, d): a package
+ * fetched at run time is unpacked and put where `import` looks, so its code runs on the next import.
+ */
+function reportImportedArchive(model: ModuleModel, report: RuleContext['report']): void {
+  const sameValue = (a: Node, b: Node): boolean => a.text === b.text || (model.fold(a)?.value !== undefined && model.fold(a)?.value === model.fold(b)?.value);
+  const destinations: Node[] = [];
+  for (const call of model.calls) {
+    if (call.method !== 'extractall' && call.method !== 'extract') continue;
+    const archive = call.node.childForFieldName('function')?.childForFieldName('object');
+    const destination = call.keywords.get('path') ?? (call.method === 'extractall' ? call.args[0] : call.args[1]);
+    if (archive && destination && model.tags(archive).has('downloaded')) destinations.push(destination);
+  }
+  if (destinations.length === 0) return;
+  for (const call of callsTo(model, (name) => name === 'sys.path.insert' || name === 'sys.path.append')) {
+    const added = call.name === 'sys.path.insert' ? call.args[1] : call.args[0];
+    if (added && destinations.some((d) => sameValue(d, added))) report(call.node, `a downloaded archive is unpacked into ${JSON.stringify(added.text.slice(0, 40))} and that directory is put on sys.path: its code runs on import`);
+  }
+}
