@@ -11,6 +11,7 @@ import { importedDependencies } from './imports.js';
 import { installedLicenses } from './licenses.js';
 import { parseRequirementsTxt, type IncludeReader } from './manifests/requirements-txt.js';
 import { parseSetupCfg, parseSetupPy } from './manifests/setup-files.js';
+import { parseCondaEnvironment, parsePipfileLock, parseTomlLock } from './manifests/lock-files.js';
 import { parseInlineScriptMetadata, parsePipfile, parsePyproject, type TomlManifestParse } from './manifests/toml-manifests.js';
 import type { DeclaredDependencies, Dependency } from './types.js';
 import { manifestKind, type ManifestKind } from './manifest-names.js';
@@ -94,6 +95,9 @@ function readManifest(file: string, out: DeclaredDependencies, readInclude: Incl
   else if (kind === 'pyproject') mergeParse(out, parsePyproject(text, file));
   else if (kind === 'pipfile') mergeParse(out, parsePipfile(text, file));
   else if (kind === 'setup.cfg') mergeParse(out, parseSetupCfg(text, file));
+  else if (kind === 'pipfile-lock') mergeParse(out, parsePipfileLock(text, file));
+  else if (kind === 'toml-lock') mergeParse(out, parseTomlLock(text, file));
+  else if (kind === 'conda-environment') mergeParse(out, parseCondaEnvironment(text, file));
   else mergeParse(out, parseSetupPy(text, file));
 }
 
@@ -146,7 +150,8 @@ function readCapped(file: string, limit: number, out: DeclaredDependencies): str
       out.problems.push({ file, reason: 'binary content: not read' });
       return undefined;
     }
-    return bytes.toString('utf8');
+    const text = bytes.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte-order mark is not content
   } catch (error) {
     out.problems.push({ file, reason: describe(error) });
     return undefined;

@@ -115,3 +115,25 @@ test('a path that is not there is a problem, not a crash', () => {
   const declared = collectDeclared([path.join(root, 'nope')]);
   assert.match(declared.problems[0]!.reason, /no such file/);
 });
+
+test('lock files pin every package (transitive ones too) and name their indexes; conda environments give their pip section', () => {
+  const dir = project('locks', {
+    'uv.lock': 'version = 1\n\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\n\n[[package]]\nname = "requests"\nversion = "2.19.0"\nsource = { registry = "https://pypi.org/simple" }\n\n[[package]]\nname = "idna"\nversion = "3.7"\nsource = { git = "https://github.com/kjd/idna?rev=abc#abc" }\n',
+    'Pipfile.lock': JSON.stringify({ _meta: { sources: [{ url: 'https://pypi.org/simple', verify_ssl: false }] }, default: { django: { version: '==2.2.0' } }, develop: { pytest: { version: '==8.0.0' } } }, null, 2),
+    'poetry.lock': '[[package]]\nname = "rich"\nversion = "13.7.1"\n\n[[package]]\nname = "corp-lib"\nversion = "1.0"\n[package.source]\ntype = "legacy"\nurl = "https://pkgs.corp.example.invalid/simple"\nreference = "corp"\n',
+    'environment.yml': 'name: demo\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - numpy\n  - pip:\n    - flask>=3\n    - --extra-index-url https://idx.example.invalid/simple\n',
+  });
+  const declared = collectDeclared([dir], { imports: false });
+  const listed = declared.dependencies.map((d) => `${d.origin}:${d.normalized}${d.specifier}${d.url ? ` @ ${d.url}` : ''}`);
+  assert.deepEqual(listed, ['lock:django==2.2.0', 'lock:pytest==8.0.0', 'environment:flask>=3', 'lock:rich==13.7.1', 'lock:corp-lib==1.0', 'lock:app==0.1.0 @ .', 'lock:requests==2.19.0', 'lock:idna==3.7 @ https://github.com/kjd/idna?rev=abc#abc']);
+  assert.equal(declared.dependencies.find((d) => d.normalized === 'requests')!.line, 9);
+  const sources = declared.sources.map((s) => `${s.kind} ${s.value}`);
+  for (const expected of ['no-verify-ssl https://pypi.org/simple', 'index-url https://pkgs.corp.example.invalid/simple', 'extra-index-url https://idx.example.invalid/simple']) assert.ok(sources.includes(expected), `${expected} in ${sources.join(', ')}`);
+});
+
+test('a byte-order mark does not hide a manifest; a broken lock file is a problem', () => {
+  const dir = project('bom', { 'pyproject.toml': '\uFEFF[project]\nname = "x"\ndependencies = ["rich"]\n', 'poetry.lock': '[[package]\nname=', 'Pipfile.lock': '{ not json' });
+  const declared = collectDeclared([dir], { imports: false });
+  assert.deepEqual(declared.dependencies.map((d) => d.normalized), ['rich']);
+  assert.equal(declared.problems.length, 2);
+});
