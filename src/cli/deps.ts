@@ -2,7 +2,7 @@
  * `saferun deps [PATH...] [--format text|json] [--output FILE] [--fail-on LEVEL] [--no-imports] [--profile P]`
  * Exit 0, or 1 when the risk level reaches --fail-on (default high); 2 for usage errors.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { commandParser } from './command-parser.js';
 import { UsageError } from '../errors.js';
 import { RISK_LEVELS, severityRank, type RiskLevel } from '../scan/types.js';
@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = await commandParser(
     argv,
     'saferun deps',
-    'saferun deps [PATH...] [options]\n\nChecks the dependencies a project declares (requirements files, pyproject.toml, setup.py, setup.cfg, Pipfile, PEP 723 script metadata) and imports: look-alike and unregistered names, untrusted sources, known vulnerabilities, licences. PATH is a directory, a manifest or a .py file (default: the current directory).',
+    'saferun deps [PATH...] [options]\n\nChecks the dependencies a project declares (requirements files, pyproject.toml, setup.py, setup.cfg, Pipfile, PEP 723 script metadata) and imports: look-alike and unregistered names, untrusted sources, known vulnerabilities, licences. PATH is a directory, a manifest, a lock file, a .py file, or a wheel or sdist (read in memory; default: the current directory).',
   )
     .option('format', { alias: 'f', type: 'string', default: 'text', description: 'text or json' })
     .option('output', { alias: 'o', type: 'string', description: 'write the report to FILE instead of stdout' })
@@ -37,7 +37,20 @@ export async function main(argv: string[]): Promise<number> {
     import('../deps/check-dependencies.js'),
   ]);
   const { profile } = await loadProfile(args.profile);
-  const report = checkDependencies(collectDeclared(paths, { imports: args.imports }), profile.dependencies);
+  // wheels and sdists are read in memory; everything else as files and directories
+  const { archiveKind } = await import('../scan/inputs/archive.js');
+  const archives = paths.filter((p) => archiveKind(p) !== undefined && !statSync(p).isDirectory());
+  const declared = collectDeclared(paths.filter((p) => !archives.includes(p)), { imports: args.imports });
+  const texts = new Map<string, string>();
+  if (archives.length > 0) {
+    const { declaredInArchive } = await import('../deps/archive-manifests.js');
+    for (const archive of archives) {
+      const found = await declaredInArchive(archive);
+      for (const key of ['dependencies', 'sources', 'licenses', 'problems', 'manifests'] as const) (declared[key] as unknown[]).push(...found.declared[key]);
+      for (const [file, text] of found.texts) texts.set(file, text);
+    }
+  }
+  const report = checkDependencies(declared, profile.dependencies, undefined, texts);
   const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : (await import('../report/deps-text.js')).renderDepsText(report, !args.output && process.stdout.isTTY === true && !process.env['NO_COLOR']);
   if (args.output) writeFileSync(args.output, text);
   else if (!args.quiet) process.stdout.write(text);

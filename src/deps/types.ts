@@ -2,7 +2,7 @@
 import type { Finding, RiskLevel, SkippedFile } from '../scan/types.js';
 
 /** Where a dependency was found. */
-export type DependencyOrigin = 'requirements' | 'pyproject' | 'setup.py' | 'setup.cfg' | 'pipfile' | 'lock' | 'environment' | 'inline-script' | 'import';
+export type DependencyOrigin = 'requirements' | 'pyproject' | 'setup.py' | 'setup.cfg' | 'pipfile' | 'lock' | 'environment' | 'metadata' | 'inline-script' | 'import';
 
 export interface Dependency {
   /** The name as written. */

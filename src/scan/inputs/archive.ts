@@ -20,8 +20,17 @@ export function archiveKind(name: string): 'zip' | 'tar' | 'tgz' | 'tbz' | undef
   return undefined;
 }
 
-function wanted(name: string): boolean {
-  return isPythonName(name) || isPthName(name) || isNotebookName(name);
+/** Which entries to read, and what to do with each: Python sources by default. */
+export interface EntryPicker {
+  wanted(name: string): boolean;
+  take(entry: string, bytes: Uint8Array): void;
+}
+
+function sourcePicker(archiveName: string, sink: SourceSink): EntryPicker {
+  return {
+    wanted: (name) => isPythonName(name) || isPthName(name) || isNotebookName(name),
+    take: (entry, bytes) => emit(sink, archiveName, entry, bytes),
+  };
 }
 
 function emit(sink: SourceSink, archiveName: string, entry: string, bytes: Uint8Array): void {
@@ -45,16 +54,17 @@ export function sniffArchive(data: Uint8Array): 'zip' | 'tar' | 'tgz' | 'tbz' | 
   return undefined;
 }
 
-export async function readArchive(archiveName: string, data: Uint8Array, limits: InputLimits, sink: SourceSink): Promise<void> {
+/** `picker`: other entries than Python sources (the dependency check reads metadata and manifests). */
+export async function readArchive(archiveName: string, data: Uint8Array, limits: InputLimits, sink: SourceSink, picker: EntryPicker = sourcePicker(archiveName, sink)): Promise<void> {
   if (data[0] === 0xfd && data[1] === 0x37 && data[2] === 0x7a && data[3] === 0x58 && data[4] === 0x5a && data[5] === 0x00) {
     return sink.skip(archiveName, 'xz-compressed archives are not supported (whatever its name says); unpack it and scan the directory');
   }
   const kind = sniffArchive(data) ?? archiveKind(archiveName);
-  if (kind === 'zip') return readZip(archiveName, data, limits, sink);
-  if (kind) return readTar(archiveName, data, kind, limits, sink);
+  if (kind === 'zip') return readZip(archiveName, data, limits, sink, picker);
+  if (kind) return readTar(archiveName, data, kind, limits, sink, picker);
 }
 
-function readZip(archiveName: string, data: Uint8Array, limits: InputLimits, sink: SourceSink): Promise<void> {
+function readZip(archiveName: string, data: Uint8Array, limits: InputLimits, sink: SourceSink, picker: EntryPicker): Promise<void> {
   return new Promise((resolve) => {
     let total = 0;
     let entries = 0;
@@ -70,7 +80,7 @@ function readZip(archiveName: string, data: Uint8Array, limits: InputLimits, sin
       if (stopped) return;
       entries++;
       if (entries > limits.maxArchiveEntries) return stop(`more than ${limits.maxArchiveEntries} entries`);
-      if (!wanted(file.name)) return;
+      if (!picker.wanted(file.name)) return;
       const chunks: Uint8Array[] = [];
       let size = 0;
       pending.add(file);
@@ -93,7 +103,7 @@ function readZip(archiveName: string, data: Uint8Array, limits: InputLimits, sin
         chunks.push(chunk);
         if (final) {
           pending.delete(file);
-          emit(sink, archiveName, file.name, Buffer.concat(chunks));
+          picker.take(file.name, Buffer.concat(chunks));
         }
       };
       file.start();
@@ -112,7 +122,7 @@ function readZip(archiveName: string, data: Uint8Array, limits: InputLimits, sin
   });
 }
 
-async function readTar(archiveName: string, data: Uint8Array, kind: 'tar' | 'tgz' | 'tbz', limits: InputLimits, sink: SourceSink): Promise<void> {
+async function readTar(archiveName: string, data: Uint8Array, kind: 'tar' | 'tgz' | 'tbz', limits: InputLimits, sink: SourceSink, picker: EntryPicker): Promise<void> {
   if (kind === 'tbz') return sink.skip(archiveName, 'bzip2 archives are not supported; convert to .tar.gz');
   const extract = tarExtract();
   const raw = Readable.from([Buffer.from(data)]);
@@ -138,7 +148,7 @@ async function readTar(archiveName: string, data: Uint8Array, kind: 'tar' | 'tgz
         extract.destroy();
         return;
       }
-      if (header.type !== 'file' || !wanted(header.name)) {
+      if (header.type !== 'file' || !picker.wanted(header.name)) {
         entry.resume();
         continue;
       }
@@ -156,7 +166,7 @@ async function readTar(archiveName: string, data: Uint8Array, kind: 'tar' | 'tgz
         return;
       }
       if (size > limits.maxFileBytes) sink.skip(`${archiveName}!/${header.name}`, `larger than ${limits.maxFileBytes} bytes`);
-      else emit(sink, archiveName, header.name, Buffer.concat(chunks));
+      else picker.take(header.name, Buffer.concat(chunks));
     }
   } catch (error) {
     const reason = (failure ?? (error as Error)).message;
