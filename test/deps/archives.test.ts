@@ -4,22 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
-import { pack } from 'tar-stream';
+import { tarGz } from '../support/archives.js';
 import { declaredInArchive } from '../../src/deps/archive-manifests.js';
 import { saferun } from '../support/saferun.js';
 
 let dir: string;
 
-async function tarGz(entries: Record<string, string>): Promise<Buffer> {
-  const tar = pack();
-  for (const [name, text] of Object.entries(entries)) tar.entry({ name }, text);
-  tar.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of tar) chunks.push(chunk as Buffer);
-  return gzipSync(Buffer.concat(chunks));
-}
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'saferun-deps-archives-'));

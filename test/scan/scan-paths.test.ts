@@ -4,24 +4,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { distributionNameOf } from '../../src/deps/package-name.js';
-import { pack } from 'tar-stream';
+import { tarGz } from '../support/archives.js';
 import { scanPaths } from '../../src/scan/scan-paths.js';
 import { applySuppressions, globToRegExp } from '../../src/scan/suppressions.js';
 
 let dir: string;
 const PAYLOAD = 'import base64\nexec(base64.b64decode("cHJpbnQoMSk="))\n';
 
-async function tarGz(entries: Record<string, string>): Promise<Buffer> {
-  const tar = pack();
-  for (const [name, text] of Object.entries(entries)) tar.entry({ name }, text);
-  tar.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of tar) chunks.push(chunk as Buffer);
-  return gzipSync(Buffer.concat(chunks));
-}
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'saferun-scan-'));
