@@ -56,6 +56,18 @@ async function main(argv: string[]): Promise<number> {
   return command.main(rest);
 }
 
+/**
+ * Output piped into a reader that stopped (`saferun scan . | head`): stop quietly, as a pipeline
+ * expects. A run in progress gets the same as SIGTERM, so its container is stopped and removed.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(process.exitCode ?? ExitCode.ok);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -15,3 +15,8 @@ export function commandParser(argv: string[], scriptName: string, usage: string)
       throw new UsageError(message);
     });
 }
+
+/** yargs has printed the help (exitProcess is off): the command must do nothing more. */
+export function helpShown(args: Record<string, unknown>): boolean {
+  return args['help'] === true;
+}

@@ -3,7 +3,7 @@
  * Exit 0, or 1 when the risk level reaches --fail-on (default high); 2 for usage errors.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { commandParser } from './command-parser.js';
+import { commandParser, helpShown } from './command-parser.js';
 import { UsageError } from '../errors.js';
 import { RISK_LEVELS, severityRank, type RiskLevel } from '../scan/types.js';
 
@@ -24,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'no report on stdout; only the exit code (and --output)' })
     .demandCommand(0)
     .parseAsync();
+  if (helpShown(args)) return 0;
   const format = args.format;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: '${format}' is not a format; use ${FORMATS.join(', ')}`);
   const failOn = args['fail-on'];

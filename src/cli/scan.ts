@@ -3,7 +3,7 @@
  * Exit 0, or 1 when the risk level reaches --fail-on (default high); 2 for usage errors.
  */
 import { writeFileSync } from 'node:fs';
-import { commandParser } from './command-parser.js';
+import { commandParser, helpShown } from './command-parser.js';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../config/units.js';
 import { RISK_LEVELS, severityRank, type RiskLevel } from '../scan/types.js';
@@ -23,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('jobs', { alias: 'j', type: 'number', description: 'worker threads (default: one per core)' })
     .demandCommand(1, 'name at least one file or directory to scan')
     .parseAsync();
+  if (helpShown(args)) return 0;
   const format = args.format;
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: '${format}' is not a format; use ${FORMATS.join(', ')}`);
   const failOn = args['fail-on'];

