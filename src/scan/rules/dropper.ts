@@ -22,6 +22,7 @@ export const dropper: Rule = {
     const download = callsTo(model, (name) => DOWNLOAD.test(name))[0];
     if (!download) return;
     reportImportedArchive(model, report);
+    reportLoadedDownload(model, report);
     const starts = callsTo(model, (name) => START.test(name));
     if (starts.length === 0) return;
     const madeExecutable = model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));
@@ -80,5 +81,23 @@ function reportImportedArchive(model: ModuleModel, report: RuleContext['report']
   for (const call of callsTo(model, (name) => name === 'sys.path.insert' || name === 'sys.path.append')) {
     const added = call.name === 'sys.path.insert' ? call.args[1] : call.args[0];
     if (added && destinations.some((d) => sameValue(d, added))) report(call.node, `a downloaded archive is unpacked into ${JSON.stringify(added.text.slice(0, 40))} and that directory is put on sys.path: its code runs on import`);
+  }
+}
+
+const MODULE_LOADERS = /^(importlib\.util\.spec_from_file_location|importlib\.machinery\.SourceFileLoader|runpy\.run_path|imp\.load_source|imp\.load_module)$/;
+
+/** Downloaded content written to a file that is then loaded as a module: download and execute by import. */
+function reportLoadedDownload(model: ModuleModel, report: RuleContext['report']): void {
+  const saved = model.calls.some((c) => (c.name ?? `*.${c.method}`).endsWith('.write') && c.args[0] !== undefined && model.tags(c.args[0]).has('downloaded'));
+  if (!saved) return;
+  // the module loaded is a file this program opened for writing (same spelling of its path)
+  const written = new Set(
+    callsTo(model, (name) => name === 'builtins.open')
+      .filter((open) => /[wax]/.test(model.fold(open.keywords.get('mode') ?? open.args[1] ?? open.node)?.value ?? ''))
+      .map((open) => open.args[0]?.text),
+  );
+  for (const call of callsTo(model, (name) => MODULE_LOADERS.test(name))) {
+    const path = /run_path$/.test(call.name!) ? call.args[0] : (call.keywords.get('location') ?? call.keywords.get('path') ?? call.args[1]);
+    if (path && written.has(path.text)) report(call.node, `${call.name}() loads code from a file this program wrote with downloaded content: download and execute by import`);
   }
 }

@@ -88,9 +88,12 @@ export function partialPath(model: ModuleModel, node: Node, depth = 0): string |
   const folded = model.fold(node);
   if (folded) return folded.value;
   if (depth > 8) return undefined;
-  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '+') {
+  const operator = node.type === 'binary_operator' ? node.childForFieldName('operator')?.text : undefined;
+  if (operator === '+' || operator === '/') {
+    // home + "/.ssh/id_rsa"; Path.home() / ".ssh" / "authorized_keys" (pathlib joins with /)
     const parts = [node.childForFieldName('left'), node.childForFieldName('right')].map((part) => (part ? (partialPath(model, part, depth + 1) ?? '~') : '~'));
-    return parts.join('');
+    if (operator === '/' && parts.some((part) => /^\d+(\.\d+)?$/.test(part))) return undefined; // a division of numbers
+    return parts.join(operator === '/' ? '/' : '');
   }
   if (node.type === 'list' || node.type === 'tuple') {
     // paths = [home + "/.electrum/wallets", …]: each element on a line of its own
