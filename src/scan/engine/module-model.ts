@@ -887,6 +887,8 @@ export class ModuleModel {
             if (body) add(this.tags(body, depth + 1));
           }
         }
+        // self.codec.b64decode(s), helper.decompress(b): a decoder reached through an object saferun cannot name
+        if (!name && fn?.type === 'attribute' && /^(b(16|32|64|85)decode|a85decode|urlsafe_b64decode|decodebytes|decompress|unhexlify|fromhex|decrypt)$/.test(fn.childForFieldName('attribute')?.text ?? '')) tags.add('decoded');
         // conn.recv(…) on a connection the module accepted itself (conn, addr = server.accept()): network input
         if (!name && fn?.type === 'attribute' && /^recv(from|_into)?$/.test(fn.childForFieldName('attribute')?.text ?? '') && this.usesSockets()) {
           const receiver = fn.childForFieldName('object');

@@ -148,6 +148,11 @@ function walkOverPreciousTree(model: ModuleModel, path: Node, at: Node, depth = 
         if (name.startsWith('pathlib.Path.home')) return '~';
         const top = treeTop(model, topArg);
         if (typeof top === 'string' ? PRECIOUS.test(top.trim()) : isPreciousTree(model, top)) return typeof top === 'string' ? top : top.text.slice(0, 40);
+        // def wipe(p): for … in os.walk(p) … — and wipe(os.environ["HOME"]) elsewhere in the module
+        if (typeof top !== 'string' && top.type === 'identifier') {
+          const passed = argumentsFor(model, top).find((argument) => isPreciousTree(model, argument));
+          if (passed) return passed.text.slice(0, 40);
+        }
       } else {
         const found = walkOverPreciousTree(model, iterable, at, depth + 1);
         if (found) return found;
@@ -160,4 +165,25 @@ function walkOverPreciousTree(model: ModuleModel, path: Node, at: Node, depth = 
     }
   }
   return undefined;
+}
+
+/** The arguments the module's own calls pass for a function parameter (positionally or by name). */
+function argumentsFor(model: ModuleModel, parameter: Node): Node[] {
+  let def = parameter.parent;
+  while (def && def.type !== 'function_definition') def = def.parent;
+  if (!def) return [];
+  const names = (def.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p?.type === 'identifier' ? p.text : (p?.childForFieldName('name')?.text ?? p?.namedChildren[0]?.text ?? '')));
+  const index = names.indexOf(parameter.text);
+  const fname = def.childForFieldName('name')?.text;
+  if (index < 0 || !fname) return [];
+  const out: Node[] = [];
+  for (const call of model.calls) {
+    const fn = call.node.childForFieldName('function');
+    if (fn?.type !== 'identifier' || fn.text !== fname) continue;
+    const byName = call.keywords.get(parameter.text);
+    const positional = call.args[names[0] === 'self' ? index - 1 : index];
+    const argument = byName ?? positional;
+    if (argument) out.push(argument);
+  }
+  return out;
 }
