@@ -3,9 +3,9 @@
  * Exit 0, or 1 when the risk level reaches --fail-on (default high); 2 for usage errors.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { commandParser, helpShown } from './command-parser.js';
+import { commandParser, failOnExitCode, helpShown, oneOf } from './command-parser.js';
 import { UsageError } from '../errors.js';
-import { RISK_LEVELS, severityRank, type RiskLevel } from '../scan/types.js';
+import { RISK_LEVELS } from '../scan/types.js';
 
 const FORMATS = ['text', 'json'] as const;
 const FAIL_ON = [...RISK_LEVELS, 'never'] as const;
@@ -25,10 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(0)
     .parseAsync();
   if (helpShown(args)) return 0;
-  const format = args.format;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: '${format}' is not a format; use ${FORMATS.join(', ')}`);
-  const failOn = args['fail-on'];
-  if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on: '${failOn}' is not a level; use ${FAIL_ON.join(', ')}`);
+  const format = oneOf('format', args.format, FORMATS, 'format');
+  const failOn = oneOf('fail-on', args['fail-on'], FAIL_ON, 'level');
   const paths = args._.length > 0 ? args._.map(String) : ['.'];
   for (const p of paths) if (!existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
 
@@ -55,5 +53,5 @@ export async function main(argv: string[]): Promise<number> {
   const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : (await import('../report/deps-text.js')).renderDepsText(report, !args.output && process.stdout.isTTY === true && !process.env['NO_COLOR']);
   if (args.output) writeFileSync(args.output, text);
   else if (!args.quiet) process.stdout.write(text);
-  return failOn !== 'never' && severityRank(report.riskLevel) >= severityRank(failOn as RiskLevel) ? 1 : 0;
+  return failOnExitCode(report.riskLevel, failOn);
 }

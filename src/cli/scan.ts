@@ -3,10 +3,10 @@
  * Exit 0, or 1 when the risk level reaches --fail-on (default high); 2 for usage errors.
  */
 import { writeFileSync } from 'node:fs';
-import { commandParser, helpShown } from './command-parser.js';
+import { commandParser, failOnExitCode, helpShown, oneOf } from './command-parser.js';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../config/units.js';
-import { RISK_LEVELS, severityRank, type RiskLevel } from '../scan/types.js';
+import { RISK_LEVELS } from '../scan/types.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 const FAIL_ON = [...RISK_LEVELS, 'never'] as const;
@@ -24,10 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'name at least one file or directory to scan')
     .parseAsync();
   if (helpShown(args)) return 0;
-  const format = args.format;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: '${format}' is not a format; use ${FORMATS.join(', ')}`);
-  const failOn = args['fail-on'];
-  if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on: '${failOn}' is not a level; use ${FAIL_ON.join(', ')}`);
+  const format = oneOf('format', args.format, FORMATS, 'format');
+  const failOn = oneOf('fail-on', args['fail-on'], FAIL_ON, 'level');
   const size = parseSize(args['max-file-size']);
   if (!size.ok) throw new UsageError(`--max-file-size: ${size.problem}`);
 
@@ -45,5 +43,5 @@ export async function main(argv: string[]): Promise<number> {
   else report = (await import('../report/scan-text.js')).renderScanText(result, !args.output && process.stdout.isTTY === true && !process.env['NO_COLOR']);
   if (args.output) writeFileSync(args.output, report);
   else if (!args.quiet) process.stdout.write(report);
-  return failOn !== 'never' && severityRank(result.riskLevel) >= severityRank(failOn as RiskLevel) ? 1 : 0;
+  return failOnExitCode(result.riskLevel, failOn);
 }
