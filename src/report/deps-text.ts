@@ -1,18 +1,15 @@
 /** The dependency report for people: findings by file, most severe first; colour only on a terminal. */
 import type { DependencyReport } from '../deps/types.js';
-import { SEVERITIES, severityRank, type Severity } from '../scan/types.js';
-
-const COLOR: Record<Severity, string> = { low: '2', medium: '33', high: '31', critical: '1;31' };
+import { SEVERITIES, severityRank } from '../scan/types.js';
+import { findingsByFile, painter, SEVERITY_COLOR } from './text-style.js';
 
 export function renderDepsText(report: DependencyReport, color: boolean): string {
-  const paint = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = painter(color);
   const out: string[] = [];
-  const byFile = new Map<string, typeof report.findings>();
-  for (const finding of report.findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
-  for (const [file, findings] of byFile) {
+  for (const [file, findings] of findingsByFile(report.findings)) {
     out.push(paint('1', file));
     for (const f of findings.sort((a, b) => a.line - b.line || severityRank(b.severity) - severityRank(a.severity))) {
-      out.push(`  ${String(f.line).padStart(5)} ${paint(COLOR[f.severity], f.severity.padEnd(8))} ${f.ruleId}  ${f.message}`);
+      out.push(`  ${String(f.line).padStart(5)} ${paint(SEVERITY_COLOR[f.severity], f.severity.padEnd(8))} ${f.ruleId}  ${f.message}`);
       if (f.snippet) out.push(`  ${''.padEnd(5)} ${paint('2', f.snippet)}`);
     }
   }
@@ -24,7 +21,7 @@ export function renderDepsText(report: DependencyReport, color: boolean): string
     .map((s) => `${report.findings.filter((f) => f.severity === s).length} ${s}`)
     .join(', ');
   out.push(
-    `${out.length ? '\n' : ''}risk ${paint(COLOR[report.riskLevel], report.riskLevel)}: ${declared} declared in ${report.manifests.length} manifest(s), ${imported} only imported; ${counts} (PyPI names of ${report.data.pypiIndex}, advisories to ${report.data.advisories})`,
+    `${out.length ? '\n' : ''}risk ${paint(SEVERITY_COLOR[report.riskLevel], report.riskLevel)}: ${declared} declared in ${report.manifests.length} manifest(s), ${imported} only imported; ${counts} (PyPI names of ${report.data.pypiIndex}, advisories to ${report.data.advisories})`,
   );
   return `${out.join('\n')}\n`;
 }
