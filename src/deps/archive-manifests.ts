@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readArchive } from '../scan/inputs/archive.js';
+import { describeFsError } from '../util/fs-errors.js';
 import { DEFAULT_LIMITS } from '../scan/inputs/source.js';
 import { licenseFromMetadata } from './licenses.js';
 import { manifestKind } from './manifest-names.js';
@@ -38,7 +39,7 @@ export async function declaredInArchive(file: string): Promise<ArchiveDeclaratio
     }
     data = readFileSync(file);
   } catch (error) {
-    declared.problems.push({ file, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(error) });
+    declared.problems.push({ file, reason: describeFsError(error) });
     return { declared, texts };
   }
   const merge = (parse: Omit<TomlManifestParse, 'licenses'> & { licenses?: TomlManifestParse['licenses'] }): void => {

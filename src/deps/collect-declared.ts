@@ -6,6 +6,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { describeFsError } from '../util/fs-errors.js';
 import { isInside, isRealDirectory } from '../util/paths.js';
 import { importedDependencies } from './imports.js';
 import { installedLicenses } from './licenses.js';
@@ -38,11 +39,11 @@ export function collectDeclared(paths: readonly string[], options: CollectOption
     try {
       stat = statSync(given);
     } catch (error) {
-      out.problems.push({ file: given, reason: describe(error) });
+      out.problems.push({ file: given, reason: describeFsError(error) });
       continue;
     }
     const root = stat.isDirectory() ? given : path.dirname(given);
-    const readInclude = includeReader(root, seenRequirements);
+    const readInclude = includeReader(root);
     if (stat.isDirectory()) {
       for (const entry of safeEntries(given, out)) readManifest(path.join(given, entry), out, readInclude, seenRequirements);
       const requirementsDir = path.join(given, 'requirements');
@@ -80,7 +81,7 @@ function readManifest(file: string, out: DeclaredDependencies, readInclude: Incl
   try {
     stat = lstatSync(file);
   } catch (error) {
-    out.problems.push({ file, reason: describe(error) });
+    out.problems.push({ file, reason: describeFsError(error) });
     return;
   }
   if (stat.isSymbolicLink()) {
@@ -109,7 +110,7 @@ function mergeParse(out: DeclaredDependencies, parse: TomlManifestParse): void {
 }
 
 /** `-r other.txt`: only files inside the project, never through a symlink out of it, never a URL. */
-function includeReader(root: string, seenRequirements: Set<string>): IncludeReader {
+function includeReader(root: string): IncludeReader {
   let realRoot: string;
   try {
     realRoot = realpathSync(root);
@@ -123,14 +124,13 @@ function includeReader(root: string, seenRequirements: Set<string>): IncludeRead
     try {
       real = realpathSync(target);
     } catch (error) {
-      return { problem: describe(error) };
+      return { problem: describeFsError(error) };
     }
     if (!isInside(real, realRoot)) return { problem: 'outside the project: not read' };
     const sink: DeclaredDependencies = { dependencies: [], sources: [], licenses: [], problems: [], manifests: [] };
     const text = readCapped(real, MAX_MANIFEST_BYTES, sink);
     if (text === undefined) return { problem: sink.problems[0]?.reason ?? 'unreadable' };
-    if (seenRequirements.has(target)) return { file: target, text: '' };
-    return { file: target, text };
+    return { file: target, text }; // a file already read is skipped by the parser (its `seen`)
   };
 }
 
@@ -153,7 +153,7 @@ function readCapped(file: string, limit: number, out: DeclaredDependencies): str
     const text = bytes.toString('utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte-order mark is not content
   } catch (error) {
-    out.problems.push({ file, reason: describe(error) });
+    out.problems.push({ file, reason: describeFsError(error) });
     return undefined;
   }
 }
@@ -162,7 +162,7 @@ function safeEntries(dir: string, out: DeclaredDependencies): string[] {
   try {
     return readdirSync(dir).sort();
   } catch (error) {
-    out.problems.push({ file: dir, reason: describe(error) });
+    out.problems.push({ file: dir, reason: describeFsError(error) });
     return [];
   }
 }
@@ -216,12 +216,4 @@ function importsUnder(root: string, out: DeclaredDependencies): Dependency[] {
     dependencies.push(...importedDependencies(text, file, local));
   }
   return dependencies;
-}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ELOOP') return 'a symbolic link loop';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -30,7 +30,8 @@ export function deniedBy(license: string, denied: readonly string[]): string | u
   return denied.find((d) => new RegExp(`(^|[^a-z0-9])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9.])`, 'i').test(license));
 }
 
-const VENV_DIRS = ['.venv', 'venv', 'env', '.env', 'virtualenv'];
+/** Where a project keeps its virtualenv. */
+export const VENV_DIRS = ['.venv', 'venv', 'env', '.env', 'virtualenv'];
 const VENDOR_DIRS = ['.', 'vendor', '_vendor', 'lib', 'site-packages'];
 const MAX_METADATA_BYTES = 256 * 1024;
 

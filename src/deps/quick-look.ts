@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { manifestKind } from './manifest-names.js';
 import { importedModules, isStdlibModule } from './imports.js';
+import { VENV_DIRS } from './licenses.js';
 
 const MAX_LOOK_BYTES = 4 * 1024 * 1024;
 
@@ -17,7 +18,7 @@ export function hasDependenciesToCheck(directories: readonly string[], scripts: 
     } catch {
       continue;
     }
-    if (names.some((n) => manifestKind(n) !== undefined || n === 'requirements' || /\.(dist-info|egg-info)$/.test(n) || ['.venv', 'venv', 'env', '.env', 'virtualenv'].includes(n))) return true;
+    if (names.some((n) => manifestKind(n) !== undefined || n === 'requirements' || /\.(dist-info|egg-info)$/.test(n) || VENV_DIRS.includes(n))) return true;
   }
   for (const script of scripts) {
     let text: string;

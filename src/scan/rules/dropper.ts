@@ -32,13 +32,9 @@ export const dropper: Rule = {
     // what was downloaded went into a file, and the program started is that file (a temp file's
     // name, a path opened for writing here); or the URL names a program, and the program started
     // is computed at run time
-    const savesDownload = model.calls.some((c) => (c.name ?? `*.${c.method}`).endsWith('.write') && c.args[0] !== undefined && model.tags(c.args[0]).has('downloaded'));
+    const savesDownload = savesDownloadedContent(model);
     const fetchesProgram = callsTo(model, (name) => DOWNLOAD.test(name)).some((d) => d.args[0] !== undefined && EXECUTABLE.test(partialPath(model, d.args[0]) ?? ''));
-    const modeOf = (open: CallSite): string => {
-      const mode = open.keywords.get('mode') ?? open.args[1];
-      return mode ? (model.fold(mode)?.value ?? '') : '';
-    };
-    const writtenPaths = new Set(callsTo(model, (name) => name === 'builtins.open').filter((open) => /[wax]/.test(modeOf(open))).map((open) => open.args[0]?.text));
+    const writtenPaths = pathsOpenedForWriting(model);
     const programOf = (call: CallSite): Node | undefined => (call.args[0]?.type === 'list' || call.args[0]?.type === 'tuple' ? (call.args[0].namedChildren[0] ?? undefined) : call.args[0]);
     const computedProgram = (call: CallSite): boolean => {
       const first = programOf(call);
@@ -88,16 +84,25 @@ const MODULE_LOADERS = /^(importlib\.util\.spec_from_file_location|importlib\.ma
 
 /** Downloaded content written to a file that is then loaded as a module: download and execute by import. */
 function reportLoadedDownload(model: ModuleModel, report: RuleContext['report']): void {
-  const saved = model.calls.some((c) => (c.name ?? `*.${c.method}`).endsWith('.write') && c.args[0] !== undefined && model.tags(c.args[0]).has('downloaded'));
-  if (!saved) return;
+  if (!savesDownloadedContent(model)) return;
   // the module loaded is a file this program opened for writing (same spelling of its path)
-  const written = new Set(
-    callsTo(model, (name) => name === 'builtins.open')
-      .filter((open) => /[wax]/.test(model.fold(open.keywords.get('mode') ?? open.args[1] ?? open.node)?.value ?? ''))
-      .map((open) => open.args[0]?.text),
-  );
+  const written = pathsOpenedForWriting(model);
   for (const call of callsTo(model, (name) => MODULE_LOADERS.test(name))) {
     const path = /run_path$/.test(call.name!) ? call.args[0] : (call.keywords.get('location') ?? call.keywords.get('path') ?? call.args[1]);
     if (path && written.has(path.text)) report(call.node, `${call.name}() loads code from a file this program wrote with downloaded content: download and execute by import`);
   }
+}
+
+/** Something fetched from the network is written to a file (f.write(resp.content)). */
+function savesDownloadedContent(model: ModuleModel): boolean {
+  return model.calls.some((c) => (c.name ?? `*.${c.method}`).endsWith('.write') && c.args[0] !== undefined && model.tags(c.args[0]).has('downloaded'));
+}
+
+/** The path expressions (as written) of the files opened for writing, appending or creating. */
+function pathsOpenedForWriting(model: ModuleModel): Set<string | undefined> {
+  const modeOf = (open: CallSite): string => {
+    const mode = open.keywords.get('mode') ?? open.args[1];
+    return mode ? (model.fold(mode)?.value ?? '') : '';
+  };
+  return new Set(callsTo(model, (name) => name === 'builtins.open').filter((open) => /[wax]/.test(modeOf(open))).map((open) => open.args[0]?.text));
 }
