@@ -85,7 +85,7 @@ export class ContainerMonitor {
     this.timer = setInterval(tick, interval);
   }
 
-  /** One last look, then the summary (the container may already be gone). */
+  /** Stops sampling (after a network cut in flight has finished) and returns what was seen. */
   async stop(): Promise<MonitorSummary> {
     this.stopped = true;
     await this.starting;
