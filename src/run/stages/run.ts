@@ -1,0 +1,116 @@
+/**
+ * Stage 5: the container. The output dir is lent to the sandbox user, the snapshot is taken while
+ * the container is created (the program starts only once it is done), signals stop and remove
+ * the container, and the outcome becomes the report's run fields and an exit code.
+ */
+import type { NetworkMode, Profile, ResourceLimits } from '../../config/profile.js';
+import { ExitCode } from '../../errors.js';
+import type { RunReport } from '../../report/run-report.js';
+import type { SnapshotSummary } from '../../snapshot/take-snapshot.js';
+import { oomMessage, say, timeoutMessage } from '../messages.js';
+import { prepareOutputDir } from '../output-dir.js';
+import type { RunRequest } from '../request.js';
+import type { ResolvedTarget } from '../target.js';
+import { buildSpec, type RunEngine, type SandboxModule } from './sandbox.js';
+import { snapshotStage } from './snapshot.js';
+
+export interface RunStageInput {
+  runId: string;
+  request: RunRequest;
+  profile: Profile;
+  limits: ResourceLimits;
+  network: NetworkMode;
+  target: ResolvedTarget;
+  workdir: string;
+  /** "uid:gid" the program runs as. */
+  user: string;
+  sandbox: SandboxModule;
+  engine: RunEngine;
+  visible: boolean;
+}
+
+export interface RunStageOutput {
+  report: Pick<RunReport, 'exitCode' | 'exitReason' | 'events' | 'sandbox' | 'snapshot' | 'monitor'>;
+  snapshotId: string | undefined;
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
+  const { request, profile, limits, sandbox, engine } = input;
+  const [sandboxUid, sandboxGid] = input.user.split(':').map(Number) as [number, number];
+  const output = request.outputDir ? prepareOutputDir(request.outputDir, request.cwd, sandboxUid, sandboxGid) : undefined;
+  let snapshot: SnapshotSummary | undefined;
+  const snapshotting =
+    profile.snapshot && request.snapshot
+      ? snapshotStage({ workdir: input.workdir, workdirMounted: profile.workdir !== 'none', outputDir: output?.hostPath, visible: input.visible }).then((summary) => {
+          snapshot = summary;
+        })
+      : Promise.resolve();
+  snapshotting.catch(() => undefined);
+  const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interruptedBy ??= signal;
+    controller.abort();
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  try {
+    const image = request.image ?? (await sandbox.defaultImageName());
+    const spec = buildSpec({ ...input, outputHostPath: output?.hostPath ?? '', image });
+    const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (request.quiet) return;
+        if (event.type === 'alert') say(`saferun: alert: ${event.detail}`);
+        else if (event.type === 'network-cut') say(`saferun: network cut (${event.detail?.split(':')[0] ?? 'alert'}): the program keeps running without it`);
+      },
+      beforeStart: () => snapshotting,
+      ...(request.image === undefined
+        ? {
+            onImageMissing: async () => {
+              if (!request.quiet) say(`saferun: building the sandbox image ${image} (first use; cached afterwards)…`);
+              await sandbox.buildDefaultImage((line) => (request.quiet ? undefined : say(`  ${line}`)));
+            },
+          }
+        : {}),
+    });
+    const exitCode = exitCodeOf(outcome.reason, outcome.exitCode, interruptedBy);
+    if (!request.quiet) {
+      if (outcome.reason === 'timeout') say(timeoutMessage(limits));
+      else if (outcome.reason === 'oom') say(oomMessage(limits));
+      else if (outcome.reason === 'killed') say(`saferun: interrupted (${interruptedBy ?? 'SIGINT'}); the container was stopped and removed`);
+    }
+    return {
+      report: {
+        exitCode,
+        exitReason: outcome.reason,
+        events: outcome.events,
+        sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec)),
+        ...(snapshot ? { snapshot } : {}),
+        ...(outcome.monitor ? { monitor: outcome.monitor } : {}),
+      },
+      snapshotId: snapshot?.id,
+    };
+  } finally {
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+    output?.release();
+    engine.close();
+  }
+}
+
+/** The program's own code, or saferun's for a timeout, OOM or a signal (128+N, as a shell does). */
+export function exitCodeOf(reason: string, programCode: number | null, interruptedBy: NodeJS.Signals | undefined): number {
+  switch (reason) {
+    case 'timeout':
+      return ExitCode.timeout;
+    case 'oom':
+      return ExitCode.oom;
+    case 'killed':
+      if (interruptedBy === 'SIGTERM') return 143;
+      if (interruptedBy === 'SIGHUP') return 129;
+      return ExitCode.interrupted;
+    default:
+      return programCode ?? ExitCode.saferunError;
+  }
+}

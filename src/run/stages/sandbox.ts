@@ -1,0 +1,68 @@
+/**
+ * Stage 5: the container. The Docker side loads while the checks run; the spec is built from the
+ * decided profile; the snapshot is taken while the container is created, and the program starts
+ * only once it is done.
+ */
+import type { NetworkMode, Profile, ResourceLimits } from '../../config/profile.js';
+import type { SandboxSpec } from '../../sandbox/host-config.js';
+import type { RunRequest } from '../request.js';
+import type { ResolvedTarget } from '../target.js';
+
+export type SandboxModule = typeof import('../../sandbox/index.js');
+export type RunEngine = InstanceType<SandboxModule['EngineApi']>;
+
+export interface PreparedSandbox {
+  sandbox: SandboxModule;
+  engine: RunEngine;
+}
+
+/** Loads the sandbox code, checks the engine and reaps what a dead saferun left behind. */
+export async function prepareSandbox(): Promise<PreparedSandbox> {
+  const sandbox = await import('../../sandbox/index.js');
+  const engine = sandbox.connectRunEngine();
+  await sandbox.requireRunEngine(engine);
+  await sandbox.reapOrphans(engine);
+  return { sandbox, engine };
+}
+
+export interface SpecInput {
+  runId: string;
+  request: RunRequest;
+  profile: Profile;
+  limits: ResourceLimits;
+  network: NetworkMode;
+  target: ResolvedTarget;
+  workdir: string;
+  user: string;
+  outputHostPath: string;
+  image: string;
+  sandbox: SandboxModule;
+}
+
+export function buildSpec(input: SpecInput): SandboxSpec {
+  const { request, profile, target, sandbox } = input;
+  const mounts = [...target.mounts];
+  const env: Record<string, string> = { HOME: '/tmp', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
+  if (input.outputHostPath) {
+    const inside = sandbox.outputMountPath(input.workdir, input.outputHostPath, profile.workdir !== 'none');
+    mounts.push({ hostPath: input.outputHostPath, containerPath: inside, readOnly: false });
+    env['SAFERUN_OUTPUT'] = inside;
+  }
+  Object.assign(env, request.env);
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !request.json;
+  return {
+    runId: input.runId,
+    ownerPid: process.pid,
+    image: input.image,
+    command: target.command,
+    user: input.user,
+    workdir: { hostPath: input.workdir, access: profile.workdir },
+    containerCwd: sandbox.CONTAINER_WORKDIR,
+    mounts,
+    env,
+    limits: input.limits,
+    network: input.network === 'restricted' ? { mode: 'restricted', networkName: `saferun-net-${input.runId}` } : { mode: input.network },
+    tty,
+    ...(profile.monitor.enabled ? { monitor: { cutNetwork: profile.monitor.cutNetwork } } : {}),
+  };
+}
