@@ -37,6 +37,7 @@ export function describeProfile(profile: Profile): string {
     `  memory ${formatBytes(l.memoryBytes)} (no swap), cpus ${l.nanoCpus / 1e9}, pids ${l.pids}, open files ${l.nofile}`,
     `  largest file ${formatBytes(l.maxFileSizeBytes)}, /tmp ${formatBytes(l.tmpBytes)} (noexec), timeout ${formatDuration(l.timeoutMs)}`,
     `  network ${profile.network}, working dir ${profile.workdir}, output dir ${profile.output ? 'allowed' : 'not allowed'}, snapshot ${profile.snapshot ? 'on' : 'off'}`,
+    profile.network === 'allowlist' ? `  allowlist: ${profile.egress.allow.length > 0 ? profile.egress.allow.join(', ') : 'empty (unlisted hosts are asked about on a terminal, denied without one)'}; upload cap ${formatBytes(profile.egress.maxUploadBytes)}` : undefined,
     `  monitor: ${profile.monitor.enabled ? `on, ${profile.monitor.cutNetwork ? 'cuts the network on a serious alert' : 'alerts only'}` : 'off'}`,
     `  dependencies: ${profile.dependencies.check ? 'checked' : 'not checked'}${profile.dependencies.trustedIndexes.length ? `, trusted indexes ${profile.dependencies.trustedIndexes.join(', ')}` : ''}${profile.dependencies.deniedLicenses.length ? `, denied licences ${profile.dependencies.deniedLicenses.join(', ')}` : ''}`,
     `  policy: ${RISK_LEVELS.map((level) => `${level} → ${formatPolicyAction(profile.policy[level])}`).join(', ')}`,

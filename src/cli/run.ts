@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { UsageError } from '../errors.js';
 import { NETWORK_MODES, type NetworkMode } from '../config/profile.js';
 import { parseDuration, parseSize } from '../config/units.js';
+import { parseAllowRule, type AllowRule } from '../network/allow-rules.js';
 import type { RunRequest, RunTarget } from '../run/request.js';
 
 const RUN_USAGE = `saferun [options] script.py [args...]
@@ -27,7 +28,8 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     .option('cpus', { type: 'string', description: 'CPU cores (e.g. 0.5, 2)' })
     .option('pids', { type: 'string', description: 'maximum number of processes and threads' })
     .option('timeout', { type: 'string', description: 'wall-clock limit (e.g. 30s, 5m)' })
-    .option('network', { type: 'string', description: 'none, restricted or open (at most what the profile allows)' })
+    .option('network', { type: 'string', description: 'none, restricted, allowlist or open (at most what the profile allows)' })
+    .option('allow-host', { type: 'string', description: 'HOST[:PORT] the program may reach in allowlist mode, for this run (repeatable)' })
     .option('output', { alias: 'o', type: 'string', description: 'a host directory the program may write (created if missing)' })
     .option('e', { alias: 'env', type: 'string', description: 'set KEY=VAL in the sandbox (repeatable); no host variables pass otherwise' })
     .option('image', { type: 'string', description: 'run in this image instead of saferun\'s own' })
@@ -65,6 +67,7 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(args['timeout'] === undefined ? {} : { timeoutMs: durationFlag('--timeout', args['timeout']) }),
     },
     ...(args['network'] === undefined ? {} : { network: networkFlag(args['network']) }),
+    allowHosts: allowHostFlags(args['allow-host']),
     ...(args['output'] === undefined ? {} : { outputDir: nonEmpty('--output', args['output']) }),
     env: envFlags(args['e']),
     ...(args['image'] === undefined ? {} : { image: nonEmpty('--image', args['image']) }),
@@ -133,6 +136,15 @@ function networkFlag(value: unknown): NetworkMode {
   const text = single('--network', value);
   if (!(NETWORK_MODES as readonly string[]).includes(text)) throw new UsageError(`--network: '${text}' is not a network mode; use ${NETWORK_MODES.join(', ')}`);
   return text as NetworkMode;
+}
+
+function allowHostFlags(value: unknown): AllowRule[] {
+  const entries = value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+  return entries.map((entry) => {
+    const parsed = parseAllowRule(entry);
+    if (!parsed.ok) throw new UsageError(`--allow-host: ${parsed.problem}`);
+    return parsed.rule;
+  });
 }
 
 function envFlags(value: unknown): Record<string, string> {

@@ -11,7 +11,8 @@ import { SaferunError } from '../errors.js';
 import { RISK_LEVELS } from '../scan/types.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { packageRoot } from '../util/package-info.js';
-import { parsePolicyAction, type LoadedProfile, type PolicyAction, type Profile, type ResourceLimits } from './profile.js';
+import { formatAllowRule, parseAllowRule } from '../network/allow-rules.js';
+import { parsePolicyAction, type EgressSettings, type LoadedProfile, type PolicyAction, type Profile, type ResourceLimits } from './profile.js';
 import type { ProfileFile } from './profile-schema.js';
 import { parseDuration, parseSize, type ParseResult } from './units.js';
 
@@ -117,6 +118,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], topLevelKeys: strin
 function acceptedKeys(at: readonly PropertyKey[], topLevelKeys: string[]): string {
   if (at[0] === 'limits') return 'memory, cpus, pids, nofile, maxFileSize, tmpSize, timeout';
   if (at[0] === 'policy') return 'low, medium, high, critical';
+  if (at[0] === 'network') return 'mode, allow, maxUpload';
   return topLevelKeys.join(', ');
 }
 
@@ -138,8 +140,31 @@ async function resolveChain(reference: string, relativeTo: string, seen: string[
       policy: { ...base.policy, ...own.policy },
       dependencies: { ...base.dependencies, ...own.dependencies },
       monitor: { ...base.monitor, ...own.monitor },
+      network: mergeNetwork(base.network, own.network),
     },
   };
+}
+
+type NetworkSection = Exclude<ProfileFile['network'], string | undefined>;
+
+/** `network: open` is `network: {mode: open}`; a file's keys override its base's, key by key. */
+function networkObject(value: ProfileFile['network']): NetworkSection | undefined {
+  return typeof value === 'string' ? { mode: value } : value;
+}
+
+function mergeNetwork(base: ProfileFile['network'], own: ProfileFile['network']): NetworkSection | undefined {
+  const [a, b] = [networkObject(base), networkObject(own)];
+  return a || b ? { ...a, ...b } : undefined;
+}
+
+function normaliseEgress(file: string, network: NetworkSection | undefined): EgressSettings {
+  const allow = (network?.allow ?? []).map((text, index) => {
+    const parsed = parseAllowRule(text);
+    if (!parsed.ok) throw new SaferunError(`profile ${file}: key 'network.allow.${index}': ${parsed.problem}`);
+    return formatAllowRule(parsed.rule);
+  });
+  const maxUploadBytes = network?.maxUpload === undefined ? DEFAULT_MAX_UPLOAD : unit(file, 'network.maxUpload', parseSize(network.maxUpload));
+  return { allow, maxUploadBytes: inRange(file, 'network.maxUpload', maxUploadBytes, 1024, 1024 ** 4, (n) => `${Math.round(n / 1024)}k`) };
 }
 
 export async function loadProfile(reference: string, options: { cwd?: string } = {}): Promise<LoadedProfile> {
@@ -164,6 +189,7 @@ function inRange(file: string, key: string, value: number, min: number, max: num
 }
 
 const MiB = 1024 ** 2;
+const DEFAULT_MAX_UPLOAD = 20 * MiB;
 
 export function normaliseProfile(data: ProfileFile, context: { file: string; isPreset: boolean; fallbackName: string }): LoadedProfile {
   const { file } = context;
@@ -204,7 +230,8 @@ export function normaliseProfile(data: ProfileFile, context: { file: string; isP
     description: data.description ?? '',
     source: context.isPreset ? 'preset' : file,
     limits,
-    network: required(file, 'network', data.network),
+    network: required(file, 'network', networkObject(data.network)?.mode),
+    egress: normaliseEgress(file, networkObject(data.network)),
     workdir,
     output: required(file, 'output', data.output),
     snapshot: required(file, 'snapshot', data.snapshot),

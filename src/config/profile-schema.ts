@@ -33,7 +33,23 @@ export const profileFileSchema = z
       })
       .strict()
       .optional(),
-    network: z.enum(NETWORK_MODES).optional(),
+    network: z
+      .union([
+        z.enum(NETWORK_MODES),
+        z
+          .object({
+            mode: z.enum(NETWORK_MODES).optional(),
+            allow: z
+              .array(z.string().max(300))
+              .max(500)
+              .optional()
+              .describe('HOST[:PORT] the program may reach in allowlist mode: a name, *.domain, or an IP address (ports 80 and 443 when none is given)'),
+            maxUpload: size.optional().describe('bytes the program may send in one run before the network is cut (default 20m)'),
+          })
+          .strict(),
+      ], { error: 'not a network mode; accepted: none, restricted, allowlist, open, or {mode, allow: [HOST[:PORT], ...], maxUpload}' })
+      .optional()
+      .describe('none | restricted | allowlist | open, or {mode, allow, maxUpload}'),
     workdir: z.enum(WORKDIR_ACCESS).optional().describe('how the working directory is mounted'),
     output: z.boolean().optional().describe('whether --output DIR may be written'),
     snapshot: z.boolean().optional().describe('snapshot the working and output dirs before each run'),

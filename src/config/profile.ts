@@ -1,7 +1,8 @@
 /** A profile after loading, merging `extends` and normalising units: what the rest of saferun uses. */
 import type { RiskLevel } from '../scan/types.js';
 
-export const NETWORK_MODES = ['none', 'restricted', 'open'] as const;
+/** From strictest to loosest: no network; the proxy with nothing allowed; the proxy with an allowlist; Docker's bridge. */
+export const NETWORK_MODES = ['none', 'restricted', 'allowlist', 'open'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
 export const WORKDIR_ACCESS = ['none', 'read-only', 'read-write'] as const;
@@ -26,12 +27,19 @@ export interface Profile {
   source: string;
   limits: ResourceLimits;
   network: NetworkMode;
+  /** What `allowlist` lets through (HOST[:PORT] rules, validated) and the run's upload cap. */
+  egress: EgressSettings;
   workdir: WorkdirAccess;
   output: boolean;
   snapshot: boolean;
   dependencies: DependencySettings;
   monitor: { enabled: boolean; cutNetwork: boolean };
   policy: Record<RiskLevel, PolicyAction>;
+}
+
+export interface EgressSettings {
+  allow: string[];
+  maxUploadBytes: number;
 }
 
 export interface DependencySettings {
@@ -55,7 +63,7 @@ export function formatPolicyAction(action: PolicyAction): string {
   return action.kind === 'escalate' ? `escalate:${action.profile}` : action.kind;
 }
 
-const NETWORK_ORDER: Record<NetworkMode, number> = { none: 0, restricted: 1, open: 2 };
+const NETWORK_ORDER: Record<NetworkMode, number> = { none: 0, restricted: 1, allowlist: 2, open: 3 };
 
 /** Whether `requested` is as strict as or stricter than `allowed` (flags may only tighten the network). */
 export function networkWithin(requested: NetworkMode, allowed: NetworkMode): boolean {

@@ -55,7 +55,7 @@ export interface EgressProxyOptions {
   ask?: (target: EgressTarget) => Promise<boolean>;
   /** Decoy values: seen in plain-HTTP bytes, in any bytes sent, or in a CONNECT host name, they cut the network. */
   canaries?: readonly string[];
-  /** Called once per connection when it is decided; the record keeps counting until the connection ends. */
+  /** Called once per connection when it is decided; the record keeps counting until the connection ends. The log keeps the first 5000. */
   onConnection?: (record: Readonly<ConnectionRecord>) => void;
   /** Called once, when the network is cut (by the cap, a canary, or cut()). */
   onCut?: (cut: NetworkCut) => void;
@@ -85,6 +85,9 @@ async function resolveAll(host: string): Promise<string[]> {
 }
 
 /** A forwarded request's hop-by-hop headers stay with the proxy. */
+/** The log keeps this many connections (a program looping on connects must not grow saferun's memory). */
+const MAX_RECORDS = 5000;
+
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
 
 class Proxy implements EgressProxy {
@@ -175,14 +178,14 @@ class Proxy implements EgressProxy {
 
   private newRecord(host: string, port: number, kind: ConnectionRecord['kind']): ConnectionRecord {
     const record: ConnectionRecord = { atMs: this.clock(), host, port, address: null, allowed: false, reason: 'not-listed', bytesUp: 0, bytesDown: 0, durationMs: 0, kind };
-    this.records.push(record);
+    if (this.records.length < MAX_RECORDS) this.records.push(record);
     return record;
   }
 
   private settle(record: ConnectionRecord, allowed: boolean, reason: EgressReason): void {
     record.allowed = allowed;
     record.reason = reason;
-    if (!allowed) this.deniedTargets.add(`${record.host}:${record.port}`);
+    if (!allowed && this.deniedTargets.size < MAX_RECORDS) this.deniedTargets.add(`${record.host}:${record.port}`);
     this.options.onConnection?.(record);
   }
 

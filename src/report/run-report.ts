@@ -8,6 +8,7 @@ import type { SandboxSummary } from '../sandbox/host-config.js';
 import type { ExitReason, SandboxEvent } from '../sandbox/run-container.js';
 import type { MonitorSummary } from '../sandbox/monitor/monitor.js';
 import type { Finding, RiskLevel } from '../scan/types.js';
+import type { NetworkMode } from '../config/profile.js';
 
 export type ReportExitReason = ExitReason | 'blocked';
 
@@ -27,8 +28,20 @@ export interface RunReport {
   snapshot?: { id: string; files: number; bytesAdded: number; durationMs: number };
   /** What the live monitor saw: peaks, traffic, processes, alerts and whether the network was cut. */
   monitor?: MonitorSummary;
+  /** Present when the program ran. */
+  network?: NetworkReport;
   /** Present when the program declares or imports dependencies; their findings are in `findings` (ruleId dep-*). */
   dependencies?: { riskLevel: RiskLevel; manifests: string[]; checked: number; names: string[]; data: { pypiIndex: string; advisories: string } };
+}
+
+/** The run's network: its mode, what was allowed, every connection through the proxy (the first 1000), what was denied, the cut. */
+export interface NetworkReport {
+  mode: NetworkMode;
+  allow: string[];
+  connections: { atMs: number; host: string; port: number; address: string | null; allowed: boolean; reason: string; bytesUp: number; bytesDown: number; durationMs: number }[];
+  /** host:port of every refused connection, once each */
+  denied: string[];
+  cut: { atMs: number; reason: string } | null;
 }
 
 /** Written next to the target then renamed, so a reader never sees half a report. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { loadProfile } from '../config/load-profile.js';
-import { networkWithin, type NetworkMode, type Profile, type ResourceLimits } from '../config/profile.js';
+import { NETWORK_MODES, networkWithin, type NetworkMode, type Profile, type ResourceLimits } from '../config/profile.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { describeDecision } from '../policy/decide.js';
 import type { RunReport } from '../report/run-report.js';
@@ -20,11 +20,11 @@ import { dependencySummary, emitReport } from './stages/report.js';
 import { runStage } from './stages/run.js';
 import { buildSpec, prepareSandbox } from './stages/sandbox.js';
 import { resolveTarget } from './target.js';
-
-const NETWORK_STRICTNESS: NetworkMode[] = ['none', 'restricted', 'open'];
+import { allowHostsProblem, dryRunNetwork } from './network-run.js';
+import { deniedSummary } from './network-messages.js';
 
 function stricterNetwork(a: NetworkMode, b: NetworkMode): NetworkMode {
-  return NETWORK_STRICTNESS.indexOf(a) <= NETWORK_STRICTNESS.indexOf(b) ? a : b;
+  return networkWithin(a, b) ? a : b;
 }
 
 function effectiveLimits(profile: Profile, request: RunRequest): ResourceLimits {
@@ -38,8 +38,10 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   const { profile: startProfile, warnings } = await loadProfile(request.profile, { cwd: request.cwd });
   if (!request.quiet) for (const warning of warnings) say(`saferun: warning: ${warning}`);
   if (request.network && !networkWithin(request.network, startProfile.network)) {
-    throw new UsageError(`--network ${request.network}: profile ${startProfile.name} allows at most '${startProfile.network}'; use ${NETWORK_STRICTNESS.filter((m) => networkWithin(m, startProfile.network)).join(' or ')}, or another --profile`);
+    throw new UsageError(`--network ${request.network}: profile ${startProfile.name} allows at most '${startProfile.network}'; use ${NETWORK_MODES.filter((m) => networkWithin(m, startProfile.network)).join(' or ')}, or another --profile`);
   }
+  const allowHostProblem = allowHostsProblem(request.allowHosts.length, request.network, startProfile);
+  if (allowHostProblem) throw new UsageError(allowHostProblem);
   if (request.outputDir && !startProfile.output) throw new UsageError(`--output: profile ${startProfile.name} does not allow a writable output directory`);
   const workdir = realpathSync(request.cwd);
   const target = resolveTarget(request.target, request.args, workdir, startProfile.workdir !== 'none');
@@ -77,10 +79,13 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   const limits = effectiveLimits(profile, request);
   // Who the program runs as (never root); the output dir is lent to that user when saferun is root.
   const user = sandboxUser(process.getuid?.(), process.getgid?.());
+  if (request.allowHosts.length > 0 && network !== 'allowlist' && network !== 'open' && !request.quiet) {
+    say(`saferun: network: --allow-host ignored: profile ${profile.name} runs with network ${network}`);
+  }
 
   if (request.dryRun) {
     const sandbox = await import('../sandbox/index.js');
-    const spec = buildSpec({ runId, request, profile, limits, network, target, workdir, user, outputHostPath: request.outputDir ?? '', image: request.image ?? (await sandbox.defaultImageName()), sandbox });
+    const spec = buildSpec({ runId, request, profile, limits, sandboxNetwork: dryRunNetwork(network), target, workdir, user, outputHostPath: request.outputDir ?? '', image: request.image ?? (await sandbox.defaultImageName()), sandbox });
     const createOptions = sandbox.buildCreateOptions(spec);
     const plan = { decision: verdict.blockedReason ? 'block' : verdict.decision, reason: verdict.blockedReason ?? describeDecision(decision, riskLevel), riskLevel, profile: profile.name, findings, container: createOptions };
     process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
@@ -99,6 +104,8 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   const report: RunReport = { ...baseReport, decision: verdict.decision, durationMs: Math.round(performance.now() - started), ...outcome.report };
   emitReport(request, report);
   if (visible) say(runSummary(report));
+  const denied = deniedSummary(report.network?.connections ?? []);
+  if (denied && !request.quiet) say(denied);
   if (outcome.snapshotId && !request.quiet && (visible || request.outputDir)) say(`saferun: ${restoreHint(outcome.snapshotId)}`);
   return report.exitCode;
 }

@@ -1,5 +1,6 @@
 /** What the user asked `saferun run` to do, after parsing and validating flags. */
 import type { NetworkMode } from '../config/profile.js';
+import type { AllowRule } from '../network/allow-rules.js';
 
 export type RunTarget = { kind: 'script'; path: string } | { kind: 'module'; name: string } | { kind: 'code'; code: string };
 
@@ -16,6 +17,8 @@ export interface RunRequest {
   profile: string;
   limits: LimitOverrides;
   network?: NetworkMode;
+  /** --allow-host: hosts the program may reach in allowlist mode, for this run. */
+  allowHosts: AllowRule[];
   outputDir?: string;
   env: Record<string, string>;
   image?: string;

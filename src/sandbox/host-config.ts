@@ -5,6 +5,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ResourceLimits } from '../config/profile.js';
 import type { WorkdirAccess } from '../config/profile.js';
+import { CONTAINER_NET_DIR, forwarderCommand, proxyEnvironment } from '../network/forwarder-script.js';
 
 export const CONTAINER_WORKDIR = '/workspace';
 export const CONTAINER_OUTPUT = '/output';
@@ -12,7 +13,12 @@ export const CONTAINER_SCRIPT_DIR = '/saferun/script';
 export const LABEL_RUN = 'saferun.run';
 export const LABEL_OWNER_PID = 'saferun.owner-pid';
 
-export type SandboxNetwork = { mode: 'none' } | { mode: 'open' } | { mode: 'restricted'; networkName: string };
+/**
+ * 'none': loopback only. 'proxy': loopback only too, plus a read-only mount of the run's proxy
+ * directory; a forwarder inside relays 127.0.0.1 to the host's egress proxy socket, which is the
+ * sandbox's one way out (allowlist and restricted modes). 'open': Docker's default bridge.
+ */
+export type SandboxNetwork = { mode: 'none' } | { mode: 'open' } | { mode: 'proxy'; hostDir: string };
 
 export interface BindMount {
   hostPath: string;
@@ -51,11 +57,10 @@ export function sandboxUser(uid: number | undefined, gid: number | undefined): s
 export function dockerNetworkMode(network: SandboxNetwork): string {
   switch (network.mode) {
     case 'none':
+    case 'proxy':
       return 'none';
     case 'open':
       return 'bridge';
-    case 'restricted':
-      return network.networkName;
   }
 }
 
@@ -66,15 +71,18 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
     binds.push(`${spec.workdir.hostPath}:${CONTAINER_WORKDIR}:${spec.workdir.access === 'read-only' ? 'ro' : 'rw'}`);
   }
   for (const mount of spec.mounts) binds.push(`${mount.hostPath}:${mount.containerPath}:${mount.readOnly ? 'ro' : 'rw'}`);
+  const proxied = spec.network.mode === 'proxy';
+  if (spec.network.mode === 'proxy') binds.push(`${spec.network.hostDir}:${CONTAINER_NET_DIR}:ro`);
+  const env = proxied ? { ...proxyEnvironment(), ...spec.env } : spec.env;
   const { limits } = spec;
   return {
     name: `saferun-${spec.runId}`,
     Image: spec.image,
-    Cmd: spec.command,
+    Cmd: proxied ? forwarderCommand(spec.command) : spec.command,
     Entrypoint: [],
     WorkingDir: spec.containerCwd,
     User: spec.user,
-    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
     Hostname: 'sandbox',
     Labels: { [LABEL_RUN]: spec.runId, [LABEL_OWNER_PID]: String(spec.ownerPid) },
     Tty: spec.tty,

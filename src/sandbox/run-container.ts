@@ -1,13 +1,13 @@
 /**
  * Runs one container to completion: create → attach → start → wait → inspect → remove.
- * The container, and the per-run network when there is one, are removed on every path.
+ * The container is removed on every path.
  */
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { ContainerCreateOptions } from 'dockerode';
 import { SaferunError } from '../errors.js';
 import { demuxStream } from './demux.js';
 import { EngineApiError, type EngineApi } from './engine-api.js';
-import { buildCreateOptions, dockerNetworkMode, LABEL_OWNER_PID, LABEL_RUN, type SandboxSpec } from './host-config.js';
+import { buildCreateOptions, dockerNetworkMode, type SandboxSpec } from './host-config.js';
 import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 
 export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
@@ -22,6 +22,8 @@ export interface SandboxIo {
   stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   stdout: Writable & { columns?: number; rows?: number };
   stderr: Writable;
+  /** While `take` is set, it sees our stdin first; what it takes does not reach the program (a prompt's answer). */
+  stdinTap?: { take?: (chunk: Buffer) => boolean };
 }
 
 export interface SandboxOutcome {
@@ -42,6 +44,10 @@ export interface SandboxHooks {
   beforeStart?: () => Promise<void>;
   /** Aborting kills and removes the container; the outcome's reason is 'killed'. */
   signal?: AbortSignal;
+  /** The proxied modes' kill switch: close every tunnel and refuse new ones. */
+  cutEgress?: (reason: string) => void;
+  /** performance.now() at the run's start, so that event times share the proxy log's origin. */
+  startedAt?: number;
 }
 
 const OUTPUT_DRAIN_MS = 2000;
@@ -50,18 +56,23 @@ function isNoSuchImage(error: unknown): boolean {
   return error instanceof EngineApiError && error.statusCode === 404 && /no such image|not found/i.test(error.message);
 }
 
-async function createRestrictedNetwork(engine: EngineApi, spec: SandboxSpec): Promise<string | undefined> {
-  if (spec.network.mode !== 'restricted') return undefined;
-  return engine.createNetwork({
-    Name: spec.network.networkName,
-    Internal: true,
-    CheckDuplicate: true,
-    Labels: { [LABEL_RUN]: spec.runId, [LABEL_OWNER_PID]: String(spec.ownerPid) },
-  });
+/**
+ * The run's one kill switch for the network, whatever the mode: the proxied modes close every
+ * tunnel and refuse new ones (cutEgress); the open bridge is disconnected; none has nothing to cut.
+ */
+function networkCutter(engine: EngineApi, spec: SandboxSpec, containerId: string, hooks: SandboxHooks): ((reason: string) => Promise<void>) | undefined {
+  switch (spec.network.mode) {
+    case 'none':
+      return undefined;
+    case 'proxy':
+      return async (reason) => hooks.cutEgress?.(reason);
+    case 'open':
+      return () => engine.disconnectNetwork(dockerNetworkMode(spec.network), containerId);
+  }
 }
 
 export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: SandboxIo, hooks: SandboxHooks = {}): Promise<SandboxOutcome> {
-  const t0 = performance.now();
+  const t0 = hooks.startedAt ?? performance.now();
   const events: SandboxEvent[] = [];
   const note = (type: string, detail?: string): void => {
     const event: SandboxEvent = { atMs: Math.round(performance.now() - t0), type, ...(detail === undefined ? {} : { detail }) };
@@ -69,7 +80,6 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     hooks.onEvent?.(event);
   };
   const createOptions = buildCreateOptions(spec);
-  let networkId: string | undefined;
   let containerId: string | undefined;
   let reason: ExitReason = 'exited';
   let timer: NodeJS.Timeout | undefined;
@@ -81,7 +91,6 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
     // The monitor loads while the engine creates the container.
     const monitorModule = spec.monitor ? loadMonitor() : undefined;
-    networkId = await createRestrictedNetwork(engine, spec);
     const id = await createContainer(engine, createOptions, hooks);
     containerId = id;
     note('container-created', id.slice(0, 12));
@@ -111,7 +120,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     note('started');
     timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
     restoreTty = forwardStdin(io, stream, spec.tty, (rows, columns) => engine.resize(id, rows, columns));
-    if (monitorModule) monitor = startMonitor(await monitorModule, engine, spec, id, networkId, () => Math.round(performance.now() - t0), note);
+    if (monitorModule) monitor = startMonitor(await monitorModule, engine, spec, id, networkCutter(engine, spec, id, hooks), () => Math.round(performance.now() - t0), note);
 
     const { StatusCode } = await waited;
     clearTimeout(timer);
@@ -134,7 +143,6 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     restoreTty?.();
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
     if (containerId) await engine.remove(containerId).catch(() => undefined);
-    if (networkId) await engine.removeNetwork(networkId).catch(() => undefined);
     if (containerId) note('removed');
   }
 }
@@ -148,12 +156,11 @@ function loadMonitor(): Promise<MonitorModule> {
 }
 
 /** Loaded only for monitored runs; alerts and the cut become events as they happen. */
-function startMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, spec: SandboxSpec, containerId: string, networkId: string | undefined, clock: () => number, note: (type: string, detail?: string) => void): ContainerMonitor {
-  const network = spec.network.mode === 'none' ? undefined : (networkId ?? dockerNetworkMode(spec.network));
+function startMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, spec: SandboxSpec, containerId: string, cut: ((reason: string) => Promise<void>) | undefined, clock: () => number, note: (type: string, detail?: string) => void): ContainerMonitor {
   const monitor = new ContainerMonitor({
     engine,
     containerId,
-    network,
+    cut,
     cutNetwork: spec.monitor!.cutNetwork,
     limits: { cpus: spec.limits.nanoCpus / 1e9, memoryBytes: spec.limits.memoryBytes, pids: spec.limits.pids },
     clock,
@@ -199,6 +206,7 @@ function forwardStdin(io: SandboxIo, stream: Duplex, tty: boolean, resizeTo: (ro
     };
   }
   const onData = (chunk: Buffer): void => {
+    if (io.stdinTap?.take?.(chunk)) return;
     stream.write(chunk);
   };
   const onEnd = (): void => {

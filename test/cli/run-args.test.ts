@@ -42,7 +42,7 @@ test('bad values name the value and what is accepted', () => {
     [['--cpus', 'lots', 's.py'], /--cpus: 'lots' is not a CPU count/],
     [['--pids', '3.5', 's.py'], /--pids: '3\.5' is not a process limit/],
     [['--timeout', 'soon', 's.py'], /--timeout: 'soon' is not a duration/],
-    [['--network', 'internet', 's.py'], /--network: 'internet' is not a network mode; use none, restricted, open/],
+    [['--network', 'internet', 's.py'], /--network: 'internet' is not a network mode; use none, restricted, allowlist, open/],
     [['-e', '1BAD=x', 's.py'], /-e: '1BAD=x' is not KEY=VAL/],
     [['-m', 'a', '-c', 'b'], /cannot be used together/],
     [['-m', '../evil'], /is not a module name/],
@@ -55,4 +55,10 @@ test('bad values name the value and what is accepted', () => {
       return error.name === 'UsageError';
     });
   }
+});
+
+test('--allow-host is repeatable HOST[:PORT]; a bad one names the value and the accepted forms', () => {
+  assert.deepEqual(parse(['--allow-host', 'Example.org', '--allow-host', '10.0.0.5:8080', 's.py']).allowHosts, [{ host: 'example.org' }, { host: '10.0.0.5', port: 8080 }]);
+  assert.deepEqual(parse(['s.py']).allowHosts, []);
+  assert.throws(() => parse(['--allow-host', 'https://x.org', 's.py']), /--allow-host: 'https:\/\/x\.org' is not HOST\[:PORT\]/);
 });

@@ -55,7 +55,7 @@ test('hostile and broken profiles get errors naming the file, the key and what i
     const cases: [string, string, RegExp][] = [
       ['unknown-key.yaml', 'extends: strict\nnetwrok: open\n', /unknown key 'netwrok'; accepted: .*network/],
       ['nested-unknown.yaml', 'extends: strict\nlimits:\n  memroy: 1g\n', /unknown key 'limits\.memroy'; accepted: memory, cpus/],
-      ['bad-network.yaml', 'extends: strict\nnetwork: internet\n', /key 'network'.*accepted: none, restricted, open/],
+      ['bad-network.yaml', 'extends: strict\nnetwork: internet\n', /key 'network'.*accepted: none, restricted, allowlist, open/],
       ['bad-size.yaml', 'extends: strict\nlimits:\n  memory: 12 parsecs\n', /key 'limits\.memory': '12 parsecs' is not a size/],
       ['too-small.yaml', 'extends: strict\nlimits:\n  memory: 1k\n', /key 'limits\.memory': .* out of range/],
       ['bad-policy.yaml', 'extends: strict\npolicy:\n  high: yolo\n', /key 'policy\.high': use run, ask, block or escalate:<profile>/],
@@ -87,6 +87,31 @@ test('hostile and broken profiles get errors naming the file, the key and what i
     writeFileSync(big, `# ${'x'.repeat(1024 * 1024)}\n`);
     await assert.rejects(loadProfile(big), /too large for a profile/);
     await assert.rejects(loadProfile('no-such-profile'), /unknown profile 'no-such-profile'; use one of strict, offline, normal/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('network: normal is an empty allowlist with a 20m upload cap; a profile adds hosts, and network: MODE still works', async () => {
+  const normal = (await loadProfile('normal')).profile;
+  assert.equal(normal.network, 'allowlist');
+  assert.deepEqual(normal.egress, { allow: [], maxUploadBytes: 20 * 1024 ** 2 });
+  const dir = tempDir();
+  try {
+    const mine = path.join(dir, 'mine.yaml');
+    writeFileSync(mine, 'extends: normal\nnetwork:\n  allow: [PyPI.Example.org, "*.cdn.example.org:8443", "10.1.2.3:8080"]\n  maxUpload: 1m\n');
+    const { profile } = await loadProfile(mine);
+    assert.equal(profile.network, 'allowlist', 'the mode is inherited key by key');
+    assert.deepEqual(profile.egress, { allow: ['pypi.example.org', '*.cdn.example.org:8443', '10.1.2.3:8080'], maxUploadBytes: 1024 ** 2 });
+    const open = path.join(dir, 'open.yaml');
+    writeFileSync(open, 'extends: normal\nnetwork: open\n');
+    assert.equal((await loadProfile(open)).profile.network, 'open');
+    const bad = path.join(dir, 'bad-allow.yaml');
+    writeFileSync(bad, 'extends: normal\nnetwork:\n  allow: ["http://x.org/"]\n');
+    await assert.rejects(loadProfile(bad), /key 'network\.allow\.0': 'http:\/\/x\.org\/' is not HOST\[:PORT\]/);
+    const badKey = path.join(dir, 'bad-key.yaml');
+    writeFileSync(badKey, 'extends: normal\nnetwork:\n  allowed: [x.org]\n');
+    await assert.rejects(loadProfile(badKey), /unknown key 'network\.allowed'; accepted: mode, allow, maxUpload/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -60,7 +60,14 @@ test('limits, network and mounts follow the spec', () => {
     }],
     [{ network: { mode: 'none' } }, (o) => assert.equal(o.HostConfig!.NetworkMode, 'none')],
     [{ network: { mode: 'open' } }, (o) => assert.equal(o.HostConfig!.NetworkMode, 'bridge')],
-    [{ network: { mode: 'restricted', networkName: 'saferun-net-r1' } }, (o) => assert.equal(o.HostConfig!.NetworkMode, 'saferun-net-r1')],
+    [{ network: { mode: 'proxy', hostDir: '/tmp/saferun-net-1-r1' } }, (o) => {
+      // The proxied modes have no network either: their one way out is the proxy socket, mounted read-only.
+      assert.equal(o.HostConfig!.NetworkMode, 'none');
+      assert.ok(o.HostConfig!.Binds!.includes('/tmp/saferun-net-1-r1:/saferun/net:ro'));
+      assert.deepEqual(o.Cmd, ['python3', '-I', '-S', '/saferun/net/forward.py', '3128', 'python3', 'hello.py']);
+      assert.ok(o.Env!.includes('HTTPS_PROXY=http://127.0.0.1:3128'));
+      assert.ok(o.Env!.includes('HOME=/tmp'));
+    }],
     [{ workdir: { hostPath: '/p', access: 'none' } }, (o) => assert.deepEqual(o.HostConfig!.Binds, [])],
     [{ mounts: [{ hostPath: '/out', containerPath: '/output', readOnly: false }] }, (o) => assert.deepEqual(o.HostConfig!.Binds, ['/home/u/project:/workspace:ro', '/out:/output:rw'])],
     [{ tty: true }, (o) => assert.equal(o.Tty, true)],

@@ -11,6 +11,10 @@ import { oomMessage, say, timeoutMessage } from '../messages.js';
 import { prepareOutputDir } from '../output-dir.js';
 import type { RunRequest } from '../request.js';
 import type { ResolvedTarget } from '../target.js';
+import { networkPrompt, type StdinTap } from '../network-prompt.js';
+import { networkAnnouncer } from '../network-run.js';
+import { canAsk } from '../confirm.js';
+import { networkStage, type NetworkStageOutput } from './network.js';
 import { buildSpec, type RunEngine, type SandboxModule } from './sandbox.js';
 import { snapshotStage } from './snapshot.js';
 
@@ -30,7 +34,7 @@ export interface RunStageInput {
 }
 
 export interface RunStageOutput {
-  report: Pick<RunReport, 'exitCode' | 'exitReason' | 'events' | 'sandbox' | 'snapshot' | 'monitor'>;
+  report: Pick<RunReport, 'exitCode' | 'exitReason' | 'events' | 'sandbox' | 'snapshot' | 'monitor' | 'network'>;
   snapshotId: string | undefined;
 }
 
@@ -55,15 +59,33 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
     controller.abort();
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  const startedAt = performance.now();
+  const networkLines = networkAnnouncer(input.network, request.quiet);
+  const stdinTap: StdinTap = {};
+  let net: NetworkStageOutput | undefined;
   try {
+    net = await networkStage({
+      runId: input.runId,
+      mode: input.network,
+      egress: profile.egress,
+      allowHosts: input.network === 'allowlist' ? request.allowHosts : [],
+      sandboxUid,
+      sandboxGid,
+      ...(canAsk() ? { ask: networkPrompt(stdinTap, { stdin: process.stdin, write: (text) => process.stderr.write(text) }) } : {}),
+      clock: () => Math.round(performance.now() - startedAt),
+      onConnection: networkLines.connection,
+      onCut: (cut) => networkLines.cut(cut.reason),
+    });
     const image = request.image ?? (await sandbox.defaultImageName());
-    const spec = buildSpec({ ...input, outputHostPath: output?.hostPath ?? '', image });
-    const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, {
+    const spec = buildSpec({ ...input, sandboxNetwork: net.sandboxNetwork, outputHostPath: output?.hostPath ?? '', image });
+    const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, stdinTap }, {
       signal: controller.signal,
+      startedAt,
+      cutEgress: net.cut,
       onEvent: (event) => {
         if (request.quiet) return;
         if (event.type === 'alert') say(`saferun: alert: ${event.detail}`);
-        else if (event.type === 'network-cut') say(`saferun: network cut (${event.detail?.split(':')[0] ?? 'alert'}): the program keeps running without it`);
+        else if (event.type === 'network-cut') networkLines.cut(event.detail ?? 'alert');
       },
       beforeStart: () => snapshotting,
       ...(request.image === undefined
@@ -89,10 +111,12 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
         sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec)),
         ...(snapshot ? { snapshot } : {}),
         ...(outcome.monitor ? { monitor: outcome.monitor } : {}),
+        network: net.report(outcome.monitor?.networkCut),
       },
       snapshotId: snapshot?.id,
     };
   } finally {
+    await net?.close();
     for (const signal of SIGNALS) process.off(signal, onSignal);
     output?.release();
     engine.close();

@@ -3,8 +3,8 @@
  * decided profile; the snapshot is taken while the container is created, and the program starts
  * only once it is done.
  */
-import type { NetworkMode, Profile, ResourceLimits } from '../../config/profile.js';
-import type { SandboxSpec } from '../../sandbox/host-config.js';
+import type { Profile, ResourceLimits } from '../../config/profile.js';
+import type { SandboxNetwork, SandboxSpec } from '../../sandbox/host-config.js';
 import type { RunRequest } from '../request.js';
 import type { ResolvedTarget } from '../target.js';
 
@@ -16,12 +16,12 @@ export interface PreparedSandbox {
   engine: RunEngine;
 }
 
-/** Loads the sandbox code, checks the engine and reaps what a dead saferun left behind. */
+/** Loads the sandbox code, checks the engine and reaps what a dead saferun left behind (containers, proxy directories). */
 export async function prepareSandbox(): Promise<PreparedSandbox> {
   const sandbox = await import('../../sandbox/index.js');
   const engine = sandbox.connectRunEngine();
   await sandbox.requireRunEngine(engine);
-  await sandbox.reapOrphans(engine);
+  await Promise.all([sandbox.reapOrphans(engine), import('../../network/run-dir.js').then(({ reapRunDirs }) => reapRunDirs())]);
   return { sandbox, engine };
 }
 
@@ -30,7 +30,7 @@ export interface SpecInput {
   request: RunRequest;
   profile: Profile;
   limits: ResourceLimits;
-  network: NetworkMode;
+  sandboxNetwork: SandboxNetwork;
   target: ResolvedTarget;
   workdir: string;
   user: string;
@@ -61,7 +61,7 @@ export function buildSpec(input: SpecInput): SandboxSpec {
     mounts,
     env,
     limits: input.limits,
-    network: input.network === 'restricted' ? { mode: 'restricted', networkName: `saferun-net-${input.runId}` } : { mode: input.network },
+    network: input.sandboxNetwork,
     tty,
     ...(profile.monitor.enabled ? { monitor: { cutNetwork: profile.monitor.cutNetwork } } : {}),
   };

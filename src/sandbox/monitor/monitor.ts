@@ -2,7 +2,7 @@
  * Watches a running container: processes, CPU, memory, sockets and traffic, four times a second.
  * Seen from the host's /proc when the engine is local (fast, and sockets are visible); otherwise
  * through the engine's stats and top (once a second, no sockets). Alerts are judged by
- * BehaviourJudge; the first alert that calls for it disconnects the container from its network.
+ * BehaviourJudge; the first alert that calls for it cuts the network (the run's kill switch).
  */
 import type { EngineApi } from '../engine-api.js';
 import { BehaviourJudge, outbound, type Alert, type Limits, type Sample } from './behaviour.js';
@@ -26,8 +26,8 @@ export interface MonitorSummary {
 export interface MonitorOptions {
   engine: EngineApi;
   containerId: string;
-  /** The network to disconnect from ('bridge', or the run's own); undefined when there is none. */
-  network: string | undefined;
+  /** The run's kill switch for the network (whatever the mode needs); undefined when there is none. */
+  cut: ((reason: string) => Promise<void>) | undefined;
   cutNetwork: boolean;
   limits: Limits;
   /** ms since the run began, for alert times */
@@ -121,9 +121,9 @@ export class ContainerMonitor {
   }
 
   private cut(reason: string): void {
-    if (this.cutting || !this.options.cutNetwork || !this.options.network) return;
-    this.cutting = this.options.engine
-      .disconnectNetwork(this.options.network, this.options.containerId)
+    if (this.cutting || !this.options.cutNetwork || !this.options.cut) return;
+    this.cutting = this.options
+      .cut(reason)
       .then(() => {
         this.summary.networkCut = { atMs: this.options.clock(), reason };
         this.options.onNetworkCut(reason);
