@@ -3,6 +3,11 @@
  * Interleaved runs (bare, normal, strict, bare, ...) with a warm image; prints medians, the
  * difference in ms and the ratio. Goal: normal ≤ +300 ms, strict ≤ +500 ms.
  *
+ * The network: `normal` runs with saferun's egress proxy (allowlist: --network none plus the
+ * proxy socket and the in-container forwarder). It is compared with a bare `docker run
+ * --network none`, and with itself under `--network none` (same run, no proxy): that difference
+ * is what setting up the proxy costs. Goal: ≤ 100 ms.
+ *
  *   npm run bench:overhead -- [--runs 15]
  */
 import { execa } from 'execa';
@@ -31,10 +36,11 @@ interface Variant {
 const image = sandboxImageName();
 const variants: Variant[] = [
   { name: 'bare docker run', file: 'docker', args: ['run', '--rm', '-v', `${workdir}:/workspace:ro`, '-w', '/workspace', image, 'python3', 'hello.py'] },
-  { name: 'saferun normal', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', 'hello.py'] },
+  { name: 'bare docker run, no network', file: 'docker', args: ['run', '--rm', '--network', 'none', '-v', `${workdir}:/workspace:ro`, '-w', '/workspace', image, 'python3', 'hello.py'] },
+  { name: 'saferun normal (proxy)', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', 'hello.py'] },
+  { name: 'saferun normal, no network', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', '--network', 'none', 'hello.py'] },
   { name: 'saferun strict', file: process.execPath, args: [bin, '--quiet', '--profile', 'strict', 'hello.py'] },
   { name: 'saferun normal, no snapshot', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'normal', 'hello.py'] },
-
 ];
 
 async function timeOnce(variant: Variant): Promise<{ ms: number; peakRss: number }> {
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
     }
   }
   const baseline = median(times.get('bare docker run')!);
+  const noNetwork = median(times.get('bare docker run, no network')!);
   process.stdout.write(`run overhead, ${runs} interleaved runs each, image ${image}\n`);
   process.stdout.write(`${'variant'.padEnd(28)}${'median ms'.padStart(10)}${'+ms'.padStart(8)}${'ratio'.padStart(8)}${'peak RSS MB'.padStart(13)}\n`);
   for (const variant of variants) {
@@ -84,6 +91,10 @@ async function main(): Promise<void> {
     const rssText = variant.file === 'docker' ? '(docker cli)' : peak.length ? (median(peak) / 1024 ** 2).toFixed(0) : '-';
     process.stdout.write(`${variant.name.padEnd(28)}${m.toFixed(0).padStart(10)}${(m - baseline).toFixed(0).padStart(8)}${(m / baseline).toFixed(2).padStart(8)}${rssText.padStart(13)}\n`);
   }
+  const proxied = median(times.get('saferun normal (proxy)')!);
+  const unproxied = median(times.get('saferun normal, no network')!);
+  process.stdout.write(`\nnormal with the proxy vs bare docker run --network none: +${(proxied - noNetwork).toFixed(0)} ms (ratio ${(proxied / noNetwork).toFixed(2)})\n`);
+  process.stdout.write(`proxy set-up (normal − normal --network none): ${(proxied - unproxied).toFixed(0)} ms (goal ≤ 100 ms)\n`);
 }
 
 main().catch((error: unknown) => {

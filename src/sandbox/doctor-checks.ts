@@ -9,6 +9,7 @@ import { connectEngine } from './engine.js';
 import { findImage, sandboxImageName } from './image.js';
 import { LABEL_OWNER_PID, LABEL_RUN } from './host-config.js';
 import { canSee } from './monitor/proc-files.js';
+import os from 'node:os';
 
 export interface Check {
   name: string;
@@ -43,6 +44,7 @@ export async function runDoctorChecks(): Promise<Check[]> {
     checks.push({ name: 'image', status: days > 30 ? 'warn' : 'ok', detail: `${image.name}, built ${days} day(s) ago`, ...(days > 30 ? { fix: '`saferun image build --rebuild` for current security updates' } : {}) });
   }
   checks.push(...(await limitsCheck(engine, image ? image.name : undefined, String(info['CgroupVersion'] ?? '?'))));
+  checks.push(await networkCheck());
   checks.push(await debootstrapCheck());
   const node = Number(process.versions.node.split('.')[0]);
   checks.push({ name: 'node', status: node >= 20 ? 'ok' : 'fail', detail: `Node.js ${process.versions.node}`, ...(node >= 20 ? {} : { fix: 'install Node.js 20 or later' }) });
@@ -118,4 +120,20 @@ async function debootstrapCheck(): Promise<Check> {
   } catch {
     return { name: 'debootstrap', status: 'warn', detail: 'not installed: the image can only be built from a pulled base', fix: 'apt-get install debootstrap' };
   }
+}
+
+/** Says plainly what the default profile's network reaches; `open` reaches this machine and the metadata address. */
+async function networkCheck(): Promise<Check> {
+  const { loadProfile } = await import('../config/load-profile.js');
+  const name = process.env['SAFERUN_PROFILE'] || 'normal';
+  const mode = await loadProfile(name).then(
+    ({ profile }) => profile.network,
+    () => undefined,
+  );
+  const gateway = os.networkInterfaces()['docker0']?.find((entry) => entry.family === 'IPv4')?.address ?? 'the bridge gateway';
+  const openWarning = `under network open (Docker's bridge) a program reaches this machine's services at ${gateway} and the cloud metadata address 169.254.169.254`;
+  if (mode === 'open') {
+    return { name: 'network', status: 'warn', detail: `profile ${name} runs with network open: ${openWarning}`, fix: 'use network: allowlist (the default normal profile) with network.allow for the hosts a program needs' };
+  }
+  return { name: 'network', status: 'ok', detail: `profile ${name}: network ${mode ?? '?'}; allowlist and restricted go only through saferun's proxy (never this machine or metadata); ${openWarning}` };
 }

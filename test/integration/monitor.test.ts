@@ -40,7 +40,9 @@ before(async () => {
   writeFileSync(path.join(dir, 'reverse_shell.py'), `${reverse.join('\n')}\n`);
   writeFileSync(path.join(dir, 'shell_out.py'), 'import subprocess, time\nsubprocess.run(["sh", "-c", "sleep 1"])\nprint("back")\n');
   writeFileSync(path.join(dir, 'quiet.py'), 'import time\ntotal = sum(i * i for i in range(300000))\ntime.sleep(0.6)\nprint("ok", total)\n');
-  writeFileSync(path.join(dir, 'watch-only.yaml'), 'extends: normal\nmonitor:\n  cutNetwork: false\n');
+  // These tests watch the container's own interface, so they use the open bridge (normal is the proxy's allowlist).
+  writeFileSync(path.join(dir, 'open.yaml'), 'extends: normal\nnetwork: open\n');
+  writeFileSync(path.join(dir, 'watch-only.yaml'), 'extends: normal\nnetwork: open\nmonitor:\n  cutNetwork: false\n');
 });
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -59,7 +61,7 @@ function reportOf(stdout: string): { output: string; report: Report } {
 }
 
 test('a connection to a reverse-shell port cuts the network while the program runs, and the report says why', async () => {
-  const result = await saferun(['--json', '--yes', '--profile', 'normal', 'calls_home.py'], { cwd: dir });
+  const result = await saferun(['--json', '--yes', '--profile', 'open.yaml', 'calls_home.py'], { cwd: dir });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /connected/);
   assert.match(output, /interfaces \['lo'\]/, 'only loopback is left inside the container');
@@ -72,7 +74,7 @@ test('a connection to a reverse-shell port cuts the network while the program ru
 });
 
 test('a process reading its commands from a socket (a reverse shell on an ordinary port) is critical and cuts the network', async () => {
-  const result = await saferun(['--json', '--yes', '--profile', 'normal', 'reverse_shell.py'], { cwd: dir });
+  const result = await saferun(['--json', '--yes', '--profile', 'open.yaml', 'reverse_shell.py'], { cwd: dir });
   const { report } = reportOf(result.stdout);
   assert.match(result.stderr, /interfaces \['lo'\]/);
   assert.ok(report.monitor.alerts.some((a) => a.kind === 'socket-shell' && a.severity === 'critical'), JSON.stringify(report.monitor.alerts));

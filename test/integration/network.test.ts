@@ -139,6 +139,27 @@ before(async () => {
       'print("downloaded", url.rsplit("/", 1)[1], len(body), "bytes, sha256", "ok" if hashlib.sha256(body).hexdigest() == digest else "MISMATCH")',
     ].join('\n'),
   );
+  writeFileSync(
+    path.join(dir, 'cut_by_alert.py'),
+    [
+      'import http.client, subprocess, sys, time',
+      'host, port = "127.0.0.2", int(sys.argv[1])',
+      'tunnel = http.client.HTTPConnection("127.0.0.1", 3128, timeout=10)',
+      'tunnel.set_tunnel(host, port)',
+      'tunnel.request("GET", "/"); r = tunnel.getresponse(); print("before", r.status, r.read().decode(), flush=True)',
+      'miner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(6)", "".join(reversed("3333:dilavni.loop//:pct+mutarts"))])',
+      'time.sleep(4)',
+      'try:',
+      '    tunnel.request("GET", "/"); r = tunnel.getresponse(); print("same tunnel after:", r.status)',
+      'except Exception as e:',
+      '    print("same tunnel after: closed")',
+      'try:',
+      '    c = http.client.HTTPConnection("127.0.0.1", 3128, timeout=10); c.request("GET", f"http://{host}:{port}/"); print("new after:", c.getresponse().status)',
+      'except Exception as e:',
+      '    print("new after: failed")',
+      'miner.kill()',
+    ].join('\n'),
+  );
   writeFileSync(path.join(dir, 'tiny-cap.yaml'), 'extends: normal\nnetwork:\n  maxUpload: 64k\n');
   writeFileSync(path.join(dir, 'sleepy.py'), 'import time\nprint("ready", flush=True)\ntime.sleep(60)\n');
 });
@@ -173,10 +194,11 @@ async function assertRunLeftNothing(runId: string): Promise<void> {
   assert.deepEqual(dirs, [], `no proxy directory of run ${runId}`);
 }
 
-/** The default bridge's gateway: this machine's address on docker0. */
-function bridgeGateway(): string {
-  const gateway = os.networkInterfaces()['docker0']?.find((entry) => entry.family === 'IPv4')?.address;
-  assert.ok(gateway, 'the engine has its docker0 bridge');
+/** The default bridge's gateway: this machine's address on docker0 (os.networkInterfaces() omits a bridge that is down). */
+async function bridgeGateway(): Promise<string> {
+  const { stdout } = await execa('ip', ['-4', '-o', 'addr', 'show', 'docker0']);
+  const gateway = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(stdout)?.[1];
+  assert.ok(gateway, `the engine has its docker0 bridge: ${stdout}`);
   return gateway;
 }
 
@@ -218,7 +240,7 @@ test('a name that resolves to a loopback address is refused unless that exact ad
 });
 
 test('allowlist and restricted: the gateway, a host service on 0.0.0.0 and DNS are unreachable; there is no interface but loopback', async () => {
-  const gateway = bridgeGateway();
+  const gateway = await bridgeGateway();
   for (const mode of ['allowlist', 'restricted']) {
     const result = await saferun(['--json', '--network', mode, 'reach_host.py', gateway, String(hostServicePort)], { cwd: dir });
     assert.equal(result.exitCode, 0, result.stderr);
@@ -245,6 +267,18 @@ test('the upload cap cuts the network: the tunnel closes, the rest is refused, t
   assert.ok(uploaded <= 64 * 1024, `the server got ${uploaded} bytes`);
   assert.equal(network.cut?.reason, 'upload-cap');
   assert.match(result.stderr, /saferun: network cut \(the upload cap was reached\)/);
+  await assertRunLeftNothing(runId);
+});
+
+test('a monitor alert cuts through the proxy: the open tunnel closes and new connections are refused', async () => {
+  const result = await saferun(['--json', '--yes', '--allow-host', allowed(), 'cut_by_alert.py', String(allowedPort)], { cwd: dir });
+  const { output, runId, network } = reportOf(result.stdout);
+  assert.match(output, /^before 200 hello from/m, result.stderr);
+  assert.match(output, /^same tunnel after: closed/m);
+  assert.doesNotMatch(output, /^new after: 200/m);
+  assert.match(network.cut?.reason ?? '', /^miner-process/);
+  assert.match(result.stderr, /saferun: network cut \(miner-process\)/);
+  assert.equal(result.stderr.match(/saferun: network cut/g)?.length, 1, 'said once');
   await assertRunLeftNothing(runId);
 });
 
