@@ -16,9 +16,10 @@ import http from 'node:http';
 import net, { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { canonicalAddress, hostAddresses } from './address-class.js';
-import { normaliseHost, type AllowRule } from './allow-rules.js';
+import type { AllowRule } from './allow-rules.js';
 import { CanaryWatch, textHasCanary } from './canary-watch.js';
-import { describeReason, judgeName, pickAddress, type EgressReason } from './egress-decision.js';
+import { judgeName, pickAddress, type EgressReason } from './egress-decision.js';
+import { endToEndHeaders, parseAbsoluteUrl, parseAuthority, refusal, sendRefusal, type EgressTarget } from './proxy-http.js';
 
 export interface ConnectionRecord {
   /** ms since the clock's origin (the run's start) */
@@ -41,10 +42,7 @@ export interface NetworkCut {
   reason: string;
 }
 
-export interface EgressTarget {
-  host: string;
-  port: number;
-}
+export type { EgressTarget } from './proxy-http.js';
 
 export interface EgressProxyOptions {
   /** Where to listen (the directory must exist; the socket is made connectable by any uid that can reach it). */
@@ -84,11 +82,8 @@ async function resolveAll(host: string): Promise<string[]> {
   return found.map((entry) => entry.address);
 }
 
-/** A forwarded request's hop-by-hop headers stay with the proxy. */
 /** The log keeps this many connections (a program looping on connects must not grow saferun's memory). */
 const MAX_RECORDS = 5000;
-
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
 
 class Proxy implements EgressProxy {
   private readonly server: http.Server;
@@ -355,11 +350,8 @@ class Proxy implements EgressProxy {
       sendRefusal(res, record.reason === 'unreachable' || record.reason === 'no-address' ? 502 : 403, record.reason);
       return;
     }
-    const headers: string[] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      if (!HOP_BY_HOP.has(req.rawHeaders[i]!.toLowerCase())) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-    }
-    headers.push('Connection', 'close');
+    // The Host header is the URL's: a different one would reach another site behind the same address.
+    const headers = ['Host', url.authority, ...endToEndHeaders(req.rawHeaders, ['host']), 'Connection', 'close'];
     const headBytes = Buffer.byteLength(`${req.method} ${url.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
     if (!this.mayUpload(record, headBytes)) {
       upstream.destroy();
@@ -377,11 +369,7 @@ class Proxy implements EgressProxy {
       finish();
     });
     outgoing.on('response', (upstreamRes) => {
-      const responseHeaders: string[] = [];
-      for (let i = 0; i < upstreamRes.rawHeaders.length; i += 2) {
-        if (!HOP_BY_HOP.has(upstreamRes.rawHeaders[i]!.toLowerCase())) responseHeaders.push(upstreamRes.rawHeaders[i]!, upstreamRes.rawHeaders[i + 1]!);
-      }
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeaders);
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, endToEndHeaders(upstreamRes.rawHeaders));
       upstreamRes.on('data', (chunk: Buffer) => {
         record.bytesDown += chunk.length;
         if (!res.write(chunk)) {
@@ -413,43 +401,6 @@ class Proxy implements EgressProxy {
     req.once('end', () => outgoing.end());
     res.once('close', finish);
   }
-}
-
-function refusal(status: number, reason: EgressReason): string {
-  const body = `saferun: ${describeReason(reason)}\n`;
-  const text = status === 400 ? 'Bad Request' : status === 502 ? 'Bad Gateway' : 'Forbidden';
-  return `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Saferun-Reason: ${reason}\r\nConnection: close\r\n\r\n${body}`;
-}
-
-function sendRefusal(res: http.ServerResponse, status: number, reason: EgressReason): void {
-  const body = `saferun: ${describeReason(reason)}\n`;
-  res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), 'X-Saferun-Reason': reason, Connection: 'close' });
-  res.end(body);
-}
-
-/** `host:port` of a CONNECT (the port is required). */
-export function parseAuthority(text: string): EgressTarget | undefined {
-  const match = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(text);
-  if (!match) return undefined;
-  const host = normaliseHost(match[1]!);
-  const port = Number(match[2]);
-  if (host === undefined || port < 1 || port > 65535) return undefined;
-  return { host, port };
-}
-
-/** An absolute-form `http://host[:port]/path` of a forwarded request; only plain HTTP. */
-export function parseAbsoluteUrl(text: string): (EgressTarget & { path: string }) | undefined {
-  if (!/^http:\/\//i.test(text)) return undefined;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined;
-  }
-  if (url.username || url.password) return undefined;
-  const host = normaliseHost(url.hostname);
-  if (host === undefined) return undefined;
-  return { host, port: url.port ? Number(url.port) : 80, path: `${url.pathname}${url.search}` };
 }
 
 export async function startEgressProxy(options: EgressProxyOptions): Promise<EgressProxy> {

@@ -107,20 +107,22 @@ test('an allowed host answers through HTTP forward and CONNECT, and each connect
     const forwarded = await forwardGet(p.socketPath, `http://allowed.test:${server.port}/x`);
     assert.equal(forwarded.status, 200);
     assert.equal(forwarded.body, `hello from allowed.test:${server.port}`);
+    const fronted = await forwardGet(p.socketPath, `http://allowed.test:${server.port}/x`, { Host: 'other.test' });
+    assert.equal(fronted.body, `hello from allowed.test:${server.port}`, 'the Host header is the URL\'s, not the client\'s');
     const tunnel = await connect(p.socketPath, `allowed.test:${server.port}`);
     assert.equal(tunnel.status, 200);
     const reply = await overTunnel(tunnel.socket!, `GET / HTTP/1.1\r\nHost: allowed.test\r\nConnection: close\r\n\r\n`);
     assert.match(reply, /hello from allowed\.test/);
     await new Promise((r) => setTimeout(r, 50));
     const log = p.connections();
-    assert.equal(log.length, 2);
+    assert.equal(log.length, 3);
     for (const record of log) {
       assert.equal(record.allowed, true);
       assert.equal(record.reason, 'allowlist');
       assert.equal(record.address, '127.0.0.1');
       assert.ok(record.bytesUp > 0 && record.bytesDown > 0, JSON.stringify(record));
     }
-    assert.deepEqual(seen, ['allowed.test:true', 'allowed.test:true']);
+    assert.deepEqual(seen, ['allowed.test:true', 'allowed.test:true', 'allowed.test:true']);
     assert.deepEqual(p.denied(), []);
   } finally {
     await p.close();
