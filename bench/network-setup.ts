@@ -22,7 +22,7 @@ const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag === -1 ? 9 : Number(process.argv[runsFlag + 1]);
 const image = sandboxImageName();
 const workdir = path.join(packageRoot(), 'examples');
-const base = ['run', '--rm', '-v', `${workdir}:/workspace:ro`, '-w', '/workspace'];
+const base = ['run', '--rm', '--user', '65534:65534', '-v', `${workdir}:/workspace:ro`, '-w', '/workspace'];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -3,6 +3,7 @@ import { formatBytes, formatDuration } from '../config/units.js';
 import type { ResourceLimits } from '../config/profile.js';
 import type { RunReport } from '../report/run-report.js';
 import type { Finding } from '../scan/types.js';
+import { networkCutWords } from './network-messages.js';
 
 const useColor = (): boolean => process.stderr.isTTY === true && !process.env['NO_COLOR'];
 const paint = (code: string, text: string): string => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -32,6 +33,12 @@ export function runSummary(report: RunReport): string {
     const m = report.monitor;
     parts.push(`peak ${m.peak.cpuPercent}% CPU, ${Math.round(m.peak.memoryBytes / 1024 ** 2)} MiB, ${m.peak.processes} process${m.peak.processes === 1 ? '' : 'es'}`);
     if (m.alerts.length > 0) parts.push(paint('31', `${m.alerts.length} alert${m.alerts.length === 1 ? '' : 's'}${m.networkCut ? ', network cut' : ''}`));
+  }
+  const network = report.network;
+  if (network && network.mode !== 'none') {
+    const allowed = network.connections.filter((c) => c.allowed).length;
+    parts.push(`network ${network.mode}${network.connections.length > 0 ? `: ${allowed} allowed, ${network.denied.length} denied` : ''}`);
+    if (network.cut && !report.monitor?.networkCut) parts.push(paint('31', `network cut (${networkCutWords(network.cut.reason)})`));
   }
   return `${mark} saferun: ${parts.join(' · ')}`;
 }

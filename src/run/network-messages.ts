@@ -23,9 +23,13 @@ export function deniedLine(record: Readonly<ConnectionRecord>, mode: NetworkMode
   return `${head} — ${describeReason(reason)}`;
 }
 
+/** The cut's reason as the live line and the summary say it: the proxy's own in words, an alert by its kind. */
+export function networkCutWords(reason: string): string {
+  return reason === 'upload-cap' || reason === 'canary' ? describeReason(reason) : (reason.split(':')[0] ?? reason);
+}
+
 export function cutLine(cut: NetworkCut): string {
-  const why = cut.reason === 'upload-cap' || cut.reason === 'canary' ? describeReason(cut.reason) : cut.reason.split(':')[0];
-  return `saferun: network cut (${why}): every connection closed; the program keeps running without it`;
+  return `saferun: network cut (${networkCutWords(cut.reason)}): every connection closed; the program keeps running without it`;
 }
 
 export function openModeWarning(): string {
