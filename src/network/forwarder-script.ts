@@ -14,7 +14,7 @@ export const FORWARDER_NAME = 'forward.py';
 export const FORWARDER_PORT = 3128;
 
 export const FORWARDER_SOURCE = `# saferun: relays 127.0.0.1:PORT to the proxy socket, then runs the program.
-import os, socket, sys, threading
+import os, socket, sys, threading, time
 
 SOCK = os.path.join(os.path.dirname(os.path.abspath(__file__)), ${JSON.stringify(PROXY_SOCKET_NAME)})
 
@@ -55,6 +55,7 @@ def serve(listener):
         try:
             client, _ = listener.accept()
         except OSError:
+            time.sleep(0.05)
             continue
         threading.Thread(target=relay, args=(client,), daemon=True).start()
 
