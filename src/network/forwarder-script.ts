@@ -14,7 +14,8 @@ export const FORWARDER_NAME = 'forward.py';
 export const FORWARDER_PORT = 3128;
 
 export const FORWARDER_SOURCE = `# saferun: relays 127.0.0.1:PORT to the proxy socket, then runs the program.
-import os, socket, sys, threading, time
+# Only built-in modules (_socket, _thread, posix): it costs one bare interpreter start.
+import _socket, _thread, os, sys, time
 
 SOCK = os.path.join(os.path.dirname(os.path.abspath(__file__)), ${JSON.stringify(PROXY_SOCKET_NAME)})
 
@@ -29,23 +30,29 @@ def pump(src, dst):
     except OSError:
         pass
     try:
-        dst.shutdown(socket.SHUT_WR)
+        dst.shutdown(_socket.SHUT_WR)
     except OSError:
         pass
 
 
 def relay(client):
-    upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    upstream = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         upstream.connect(SOCK)
     except OSError:
         client.close()
         upstream.close()
         return
-    back = threading.Thread(target=pump, args=(upstream, client), daemon=True)
-    back.start()
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def back():
+        pump(upstream, client)
+        done.release()
+
+    _thread.start_new_thread(back, ())
     pump(client, upstream)
-    back.join()
+    done.acquire()
     client.close()
     upstream.close()
 
@@ -53,22 +60,24 @@ def relay(client):
 def serve(listener):
     while True:
         try:
-            client, _ = listener.accept()
+            fd, _ = listener._accept()
         except OSError:
             time.sleep(0.05)
             continue
-        threading.Thread(target=relay, args=(client,), daemon=True).start()
+        _thread.start_new_thread(relay, (_socket.socket(fileno=fd),))
 
 
 def main():
     port = int(sys.argv[1])
     argv = sys.argv[2:]
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    listener.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", port))
     listener.listen(64)
-    child = os.fork()
-    if child == 0:
+    # Detach twice so that the forwarder is nobody's child but init's: the program gets no extra
+    # child to wait for. The program is not held up by the detaching: the short-lived middle
+    # process is left to exit on its own.
+    if os.fork() == 0:
         if os.fork() != 0:
             os._exit(0)
         os.setsid()
@@ -79,7 +88,6 @@ def main():
             serve(listener)
         finally:
             os._exit(0)
-    os.waitpid(child, 0)
     listener.close()
     os.execvp(argv[0], argv)
 

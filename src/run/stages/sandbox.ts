@@ -21,7 +21,12 @@ export async function prepareSandbox(): Promise<PreparedSandbox> {
   const sandbox = await import('../../sandbox/index.js');
   const engine = sandbox.connectRunEngine();
   await sandbox.requireRunEngine(engine);
-  await Promise.all([sandbox.reapOrphans(engine), import('../../network/run-dir.js').then(({ reapRunDirs }) => reapRunDirs())]);
+  await Promise.all([
+    sandbox.reapOrphans(engine),
+    import('../../network/run-dir.js').then(({ reapRunDirs }) => reapRunDirs()),
+    // Loaded now, while the checks run, so that starting the proxy later costs only the listen.
+    import('../../network/egress-proxy.js'),
+  ]);
   return { sandbox, engine };
 }
 
