@@ -294,6 +294,10 @@ class Proxy implements EgressProxy {
     }
     const started = performance.now();
     const upstream = await this.openTarget(record);
+    if (upstream && client.destroyed) {
+      upstream.destroy(); // the program gave up while the connection waited (for the prompt, say)
+      return;
+    }
     if (!upstream) {
       if (client.writable) client.end(refusal(record.reason === 'unreachable' || record.reason === 'no-address' ? 502 : 403, record.reason));
       return;
@@ -346,6 +350,10 @@ class Proxy implements EgressProxy {
     }
     const started = performance.now();
     const upstream = await this.openTarget(record);
+    if (upstream && res.destroyed) {
+      upstream.destroy();
+      return;
+    }
     if (!upstream) {
       sendRefusal(res, record.reason === 'unreachable' || record.reason === 'no-address' ? 502 : 403, record.reason);
       return;
