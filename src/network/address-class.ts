@@ -4,6 +4,7 @@
  * and fd00:ec2::254 included), and is refused unless that exact address is allowed.
  */
 import { BlockList, isIP } from 'node:net';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export type AddressKind =
@@ -50,17 +51,42 @@ for (const [kind, network, prefix, family] of RANGES) {
   list.addSubnet(network, prefix, family);
 }
 
-/** ::ffff:10.0.0.1 is 10.0.0.1; IPv6 in lower case. */
+/** ::ffff:10.0.0.1 is 10.0.0.1; IPv6 compressed and in lower case (fe80:0:0::1 is fe80::1). */
 export function canonicalAddress(address: string): string {
   const lower = address.toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  return mapped ? mapped[1]! : lower;
+  if (mapped) return mapped[1]!;
+  if (isIP(lower) !== 6) return lower;
+  const compressed = new URL(`http://[${lower}]/`).hostname.slice(1, -1);
+  const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+  if (!mappedHex) return compressed;
+  const [high, low] = [parseInt(mappedHex[1]!, 16), parseInt(mappedHex[2]!, 16)];
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
-/** This machine's own addresses (every interface), canonical. */
+/**
+ * This machine's own addresses, canonical: every interface's, including those that are down
+ * (os.networkInterfaces() omits them; the kernel's local table and if_inet6 list them).
+ */
 export function hostAddresses(): Set<string> {
   const addresses = new Set<string>();
   for (const list of Object.values(os.networkInterfaces())) for (const entry of list ?? []) addresses.add(canonicalAddress(entry.address.split('%')[0]!));
+  const lines = (file: string): string[] => {
+    try {
+      return readFileSync(file, 'utf8').split('\n');
+    } catch {
+      return [];
+    }
+  };
+  const trie = lines('/proc/net/fib_trie');
+  trie.forEach((line, i) => {
+    const address = /\|-- (\d+\.\d+\.\d+\.\d+)$/.exec(line)?.[1];
+    if (address && /\/32 host LOCAL/.test(trie[i + 1] ?? '')) addresses.add(address);
+  });
+  for (const line of lines('/proc/net/if_inet6')) {
+    const hex = /^([0-9a-f]{32})\s/.exec(line)?.[1];
+    if (hex) addresses.add(canonicalAddress(hex.match(/.{4}/g)!.join(':').replace(/\b0{1,3}/g, '')));
+  }
   return addresses;
 }
 

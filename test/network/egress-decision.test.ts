@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAddress } from '../../src/network/address-class.js';
+import { canonicalAddress, classifyAddress, hostAddresses } from '../../src/network/address-class.js';
 import { formatAllowRule, isListed, parseAllowRule, type AllowRule } from '../../src/network/allow-rules.js';
 import { judgeAddress, judgeName, pickAddress } from '../../src/network/egress-decision.js';
 
@@ -86,4 +86,14 @@ test('of several addresses the first that may be reached is connected to; none l
   assert.deepEqual(pickAddress([], ['10.0.0.1', '93.184.216.34'], 443, new Set()), { address: '93.184.216.34' });
   assert.deepEqual(pickAddress([], ['169.254.169.254'], 80, new Set()), { address: '169.254.169.254', reason: 'link-local-address' });
   assert.deepEqual(pickAddress([], [], 80, new Set()), { reason: 'no-address' });
+});
+
+test('addresses compare in one canonical form; this machine\'s addresses include those of interfaces that are down', () => {
+  assert.equal(canonicalAddress('::FFFF:a00:1'), '10.0.0.1');
+  assert.equal(canonicalAddress('::ffff:10.0.0.1'), '10.0.0.1');
+  assert.equal(canonicalAddress('FE80:0:0:0:0:0:0:1'), 'fe80::1');
+  const own = hostAddresses();
+  assert.ok(own.has('127.0.0.1'));
+  assert.deepEqual(judgeAddress([], 'FD00:0:0:0:0:0:0:2', 443, new Set(['fd00::2'])), { allowed: false, reason: 'unique-local-address' });
+  assert.deepEqual(judgeAddress([], '2001:DB8:0:0:0:0:0:5', 443, new Set([canonicalAddress('2001:db8::5')])), { allowed: false, reason: 'host-address' });
 });
