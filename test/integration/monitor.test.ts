@@ -71,6 +71,7 @@ test('a connection to a reverse-shell port cuts the network while the program ru
   assert.ok(report.events.some((e) => e.type === 'network-cut'));
   assert.match(result.stderr, /saferun: alert: high suspicious-port/);
   assert.match(result.stderr, /saferun: network cut/);
+  assert.match(result.stderr, /saferun: network open: the program can reach this machine's own services and the cloud metadata address \(169\.254\.169\.254\)/, 'open says plainly what it reaches');
 });
 
 test('a process reading its commands from a socket (a reverse shell on an ordinary port) is critical and cuts the network', async () => {
