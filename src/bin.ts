@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   scan: { summary: 'statically scan files, directories, wheels, sdists or notebooks', load: () => import('./cli/scan.js') },
   deps: { summary: 'check declared and imported dependencies: squats, sources, vulnerabilities, licences', load: () => import('./cli/deps.js') },
   snapshots: { summary: 'list, diff, restore, prune, export and import recovery snapshots', load: () => import('./cli/snapshots.js') },
+  envs: { summary: 'list or prune the cached package environments', load: () => import('./cli/envs.js') },
   profiles: { summary: 'list the profiles or show one, resolved', load: () => import('./cli/profiles.js') },
   image: { summary: 'build the sandbox image or show its status', load: () => import('./cli/image.js') },
   doctor: { summary: 'check the Docker engine, limits, image and runtimes', load: () => import('./cli/doctor.js') },

@@ -38,6 +38,10 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'no progress or summary on stderr' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, description: 'answer yes when the policy asks' })
     .option('dry-run', { type: 'boolean', default: false, description: 'print the decision and the container configuration; run nothing' })
+    .option('requirements', { alias: 'r', type: 'string', description: 'install these requirements first (instead of those found beside the script)' })
+    .option('with', { type: 'string', description: 'install this requirement too (repeatable, e.g. --with rich==13.7.1)' })
+    .option('index-url', { type: 'string', description: 'download packages from this index (PEP 503 simple API)' })
+    .option('only-binary', { type: 'boolean', description: 'wheels only: never build a source distribution' })
     .option('snapshot', { type: 'boolean', description: 'snapshot the working and output dirs first (--no-snapshot to skip)' })
     .help(false)
     .version(false)
@@ -77,6 +81,10 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     yes: args['yes'],
     dryRun: args['dry-run'],
     snapshot: args['snapshot'] !== false,
+    ...(args['requirements'] === undefined ? {} : { requirementsFile: nonEmpty('--requirements', args['requirements']) }),
+    withSpecs: repeated(args['with']),
+    ...(args['index-url'] === undefined ? {} : { indexUrl: indexUrlFlag(args['index-url']) }),
+    ...(args['only-binary'] === true ? { onlyBinary: true } : {}),
     cwd,
   };
 }
@@ -92,6 +100,26 @@ function pickTarget(module: unknown, code: unknown, rest: string[]): RunTarget {
   const script = rest[0];
   if (script === undefined) throw new UsageError('no program given; use `saferun script.py [args...]`, `-m module` or `-c "code"` (see saferun --help)');
   return { kind: 'script', path: script };
+}
+
+function repeated(value: unknown): string[] {
+  const values = value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+  for (const v of values) {
+    if (!/^[A-Za-z0-9]/.test(v.trim())) throw new UsageError(`--with: '${v}' is not a requirement; use e.g. --with requests==2.32.3`);
+  }
+  return values.map((v) => v.trim());
+}
+
+function indexUrlFlag(value: unknown): string {
+  const text = single('--index-url', value);
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--index-url: '${text}' is not an http(s) URL; use e.g. https://pypi.example.com/simple/`);
+  return text;
 }
 
 function single(flag: string, value: unknown): string {

@@ -240,6 +240,8 @@ export function normaliseProfile(data: ProfileFile, context: { file: string; isP
       check: data.dependencies?.check ?? true,
       trustedIndexes: (data.dependencies?.trustedIndexes ?? []).map((h) => h.toLowerCase()),
       deniedLicenses: data.dependencies?.deniedLicenses ?? [],
+      index: data.dependencies?.index,
+      allowSdist: data.dependencies?.allowSdist ?? true,
     },
     policy,
   };

@@ -73,6 +73,12 @@ export const profileFileSchema = z
           .max(100)
           .optional()
           .describe('licences (SPDX ids or prefixes) you never accept in an installed dependency'),
+        index: z
+          .string()
+          .regex(/^https?:\/\/[^\s]{1,2000}$/, { message: 'use an index URL such as https://pypi.example.com/simple/' })
+          .optional()
+          .describe("the package index packages are downloaded from (PEP 503 simple API; default PyPI's)"),
+        allowSdist: z.boolean().optional().describe('allow source distributions, whose setup.py runs (in a sandbox) when they are built (default true; strict: false)'),
       })
       .strict()
       .optional(),

@@ -46,6 +46,10 @@ export interface DependencySettings {
   check: boolean;
   trustedIndexes: string[];
   deniedLicenses: string[];
+  /** Where packages are downloaded from; undefined: PyPI's index. */
+  index: string | undefined;
+  /** Source distributions may be built (their setup.py runs, confined, without network). */
+  allowSdist: boolean;
 }
 
 export interface LoadedProfile {

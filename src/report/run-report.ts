@@ -9,6 +9,7 @@ import type { ExitReason, SandboxEvent } from '../sandbox/run-container.js';
 import type { MonitorSummary } from '../sandbox/monitor/monitor.js';
 import type { Finding, RiskLevel } from '../scan/types.js';
 import type { NetworkMode } from '../config/profile.js';
+import type { PackageReport } from '../packages/types.js';
 
 export type ReportExitReason = ExitReason | 'blocked';
 
@@ -31,6 +32,8 @@ export interface RunReport {
   /** Present when the program ran. */
   network?: NetworkReport;
   /** Present when the program declares or imports dependencies; their findings are in `findings` (ruleId dep-*). */
+  /** Distributions installed for the program: each inspected before install; their findings are in `findings` too. */
+  packages?: PackageReport[];
   dependencies?: { riskLevel: RiskLevel; manifests: string[]; checked: number; names: string[]; data: { pypiIndex: string; advisories: string } };
 }
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { loadProfile } from '../config/load-profile.js';
 import { NETWORK_MODES, networkWithin, type NetworkMode, type Profile, type ResourceLimits } from '../config/profile.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -15,7 +16,11 @@ import { formatFindings, runSummary, say } from './messages.js';
 import type { RunRequest } from './request.js';
 import { restoreHint } from './restore-hint.js';
 import { checksStage } from './stages/checks.js';
-import { answerDecision } from './stages/decide.js';
+import { answerDecision, decideStage } from './stages/decide.js';
+import { indexNetworkOpener, installPhase, installStage, packagesPhase, type PackagesStageOutput } from './stages/packages.js';
+import { readPackageRequest } from '../packages/requirements-source.js';
+import { riskLevelOf } from '../policy/risk-level.js';
+import { severityRank } from '../scan/types.js';
 import { dependencySummary, emitReport } from './stages/report.js';
 import { runStage } from './stages/run.js';
 import { buildSpec, prepareSandbox } from './stages/sandbox.js';
@@ -56,7 +61,25 @@ export async function runPipeline(request: RunRequest): Promise<number> {
     loadProfileByName: async (name) => (await loadProfile(name, { cwd: request.cwd })).profile,
     visible,
   });
-  const { riskLevel, findings, decision } = checks;
+  // Third-party packages: downloaded and inspected (never when the checks already block), their
+  // findings joining the risk level before the one decision is answered; installed after it.
+  const packageRequest = readPackageRequest({ ...(target.scanFiles[0] && request.target.kind === 'script' ? { script: target.scanFiles[0] } : {}), workdir, ...(request.requirementsFile ? { requirementsFile: path.resolve(request.cwd, request.requirementsFile) } : {}), withSpecs: request.withSpecs });
+  let packages: PackagesStageOutput | undefined;
+  let { riskLevel, findings, decision } = checks;
+  if (packageRequest && !request.dryRun && decision.kind !== 'block') {
+    const { sandbox, engine } = await sandboxReady!;
+    const image = request.image ?? (await sandbox.defaultImageName());
+    packages = await packagesPhase({ runId, request, profile: decision.profile, packageRequest, image, user: sandboxUser(process.getuid?.(), process.getgid?.()), sandbox, engine, openIndexNetwork: indexNetworkOpener(runId) }, visible);
+    const packageFindings = packages.packages.flatMap((p) => p.findings);
+    if (packageFindings.length > 0) {
+      findings = [...findings, ...packageFindings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+      const combined = riskLevelOf(findings);
+      if (severityRank(combined) > severityRank(riskLevel)) {
+        riskLevel = combined;
+        decision = await decideStage({ riskLevel, profile: startProfile, loadProfileByName: async (name) => (await loadProfile(name, { cwd: request.cwd })).profile });
+      }
+    }
+  }
   const noteworthy = findings.filter((f) => f.severity !== 'low');
   if (!request.quiet && (decision.kind !== 'run' || decision.escalatedFrom.length > 0 || visible) && noteworthy.length > 0) {
     say(`saferun: top findings (risk ${riskLevel}):\n${formatFindings(noteworthy)}`);
@@ -73,6 +96,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
     riskLevel,
     findings,
     ...(checks.deps.report ? { dependencies: dependencySummary(checks.deps.report) } : {}),
+    ...(packages ? { packages: packages.packages } : {}),
   };
 
   const network = stricterNetwork(request.network ?? profile.network, profile.network);
@@ -87,11 +111,13 @@ export async function runPipeline(request: RunRequest): Promise<number> {
     const sandbox = await import('../sandbox/index.js');
     const spec = buildSpec({ runId, request, profile, limits, sandboxNetwork: dryRunNetwork(network), target, workdir, user, outputHostPath: request.outputDir ?? '', image: request.image ?? (await sandbox.defaultImageName()), sandbox });
     const createOptions = sandbox.buildCreateOptions(spec);
-    const plan = { decision: verdict.blockedReason ? 'block' : verdict.decision, reason: verdict.blockedReason ?? describeDecision(decision, riskLevel), riskLevel, profile: profile.name, findings, container: createOptions };
+    const packagePlan = packageRequest ? { packages: { requirements: packageRequest.lines, from: packageRequest.sources } } : {};
+    const plan = { ...packagePlan, decision: verdict.blockedReason ? 'block' : verdict.decision, reason: verdict.blockedReason ?? describeDecision(decision, riskLevel), riskLevel, profile: profile.name, findings, container: createOptions };
     process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return verdict.blockedReason ? ExitCode.blocked : ExitCode.ok;
   }
 
+  if (verdict.blockedReason) packages?.pending?.build.discard();
   if (verdict.blockedReason) {
     if (!request.quiet) say(`saferun: blocked: ${verdict.blockedReason}. Nothing was run. Review with \`saferun scan\` and \`saferun deps\`, or choose another --profile.`);
     const report: RunReport = { ...baseReport, decision: verdict.decision, exitCode: ExitCode.blocked, exitReason: 'blocked', durationMs: Math.round(performance.now() - started), events: [], sandbox: null };
@@ -100,7 +126,8 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   }
 
   const { sandbox, engine } = await sandboxReady!;
-  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible });
+  const env = packages ? await installPhase(packages, visible, async () => installStage(packages!, sandbox, engine, runId)) : undefined;
+  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible, ...(env ? { packagesEnv: env.sitePath } : {}) });
   const report: RunReport = { ...baseReport, decision: verdict.decision, durationMs: Math.round(performance.now() - started), ...outcome.report };
   emitReport(request, report);
   if (visible) say(runSummary(report));

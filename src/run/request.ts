@@ -29,4 +29,12 @@ export interface RunRequest {
   dryRun: boolean;
   snapshot: boolean;
   cwd: string;
+  /** --requirements FILE: what to install instead of what is found beside the script. */
+  requirementsFile?: string;
+  /** --with SPEC (repeatable): extra requirements. */
+  withSpecs: string[];
+  /** --index-url URL: where packages come from. */
+  indexUrl?: string;
+  /** --only-binary: wheels only, never build an sdist. */
+  onlyBinary?: boolean;
 }

@@ -31,6 +31,8 @@ export interface RunStageInput {
   sandbox: SandboxModule;
   engine: RunEngine;
   visible: boolean;
+  /** An installed package environment to mount read-only (its site directory on the host). */
+  packagesEnv?: string;
 }
 
 export interface RunStageOutput {

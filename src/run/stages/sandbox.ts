@@ -8,6 +8,9 @@ import type { SandboxNetwork, SandboxSpec } from '../../sandbox/host-config.js';
 import type { RunRequest } from '../request.js';
 import type { ResolvedTarget } from '../target.js';
 
+/** Where an installed package environment appears in the sandbox. */
+export const PACKAGES_DIR = '/saferun/env';
+
 export type SandboxModule = typeof import('../../sandbox/index.js');
 export type RunEngine = InstanceType<SandboxModule['EngineApi']>;
 
@@ -42,6 +45,7 @@ export interface SpecInput {
   outputHostPath: string;
   image: string;
   sandbox: SandboxModule;
+  packagesEnv?: string;
 }
 
 export function buildSpec(input: SpecInput): SandboxSpec {
@@ -52,6 +56,12 @@ export function buildSpec(input: SpecInput): SandboxSpec {
     const inside = sandbox.outputMountPath(input.workdir, input.outputHostPath, profile.workdir !== 'none');
     mounts.push({ hostPath: input.outputHostPath, containerPath: inside, readOnly: false });
     env['SAFERUN_OUTPUT'] = inside;
+  }
+  if (input.packagesEnv) {
+    // pip --target layout: modules at the top, console scripts in bin/
+    mounts.push({ hostPath: input.packagesEnv, containerPath: PACKAGES_DIR, readOnly: true });
+    env['PYTHONPATH'] = PACKAGES_DIR;
+    env['PATH'] = `${PACKAGES_DIR}/bin:/usr/local/bin:/usr/bin:/bin`;
   }
   Object.assign(env, request.env);
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !request.json;
