@@ -45,7 +45,7 @@ export async function runToolContainer(sandbox: SandboxModule, engine: RunEngine
     workdir: { hostPath: '', access: 'none' },
     containerCwd: '/tmp',
     mounts: run.mounts,
-    env: { HOME: '/tmp', LANG: 'C.UTF-8', PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONDONTWRITEBYTECODE: '1', ...run.env },
+    env: { HOME: '/tmp', LANG: 'C.UTF-8', NO_PROXY: '', no_proxy: '', PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONDONTWRITEBYTECODE: '1', ...run.env },
     limits: run.limits,
     network: run.network,
     tty: false,

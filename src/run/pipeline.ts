@@ -69,7 +69,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   if (packageRequest && !request.dryRun && decision.kind !== 'block') {
     const { sandbox, engine } = await sandboxReady!;
     const image = request.image ?? (await sandbox.defaultImageName());
-    packages = await packagesPhase({ runId, request, profile: decision.profile, packageRequest, image, user: sandboxUser(process.getuid?.(), process.getgid?.()), sandbox, engine, openIndexNetwork: indexNetworkOpener(runId) }, visible);
+    packages = await packagesPhase({ runId, request, profile: decision.profile, packageRequest, image, user: sandboxUser(process.getuid?.(), process.getgid?.()), sandbox, engine, openIndexNetwork: indexNetworkOpener(runId, sandboxUser(process.getuid?.(), process.getgid?.())) }, visible);
     const packageFindings = packages.packages.flatMap((p) => p.findings);
     if (packageFindings.length > 0) {
       findings = [...findings, ...packageFindings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));

@@ -12,7 +12,7 @@ import type { PackageReport } from '../../packages/types.js';
 import type { SandboxNetwork } from '../../sandbox/host-config.js';
 import type { RunRequest } from '../request.js';
 import type { RunEngine, SandboxModule } from './sandbox.js';
-import { SaferunError } from '../../errors.js';
+import { networkStage } from './network.js';
 import { severityRank } from '../../scan/types.js';
 import { runPhases } from '../phases.js';
 
@@ -120,10 +120,24 @@ export async function installPhase(prepared: PackagesStageOutput, visible: boole
   return env!;
 }
 
-/** The download sandbox's network: the egress proxy, allowing the index hosts only. */
-export function indexNetworkOpener(runId: string): IndexNetworkOpener {
-  return async () => {
-    void runId;
-    throw new SaferunError('downloading packages needs the egress proxy (network allowlist mode)');
+/**
+ * The download sandbox's network: the egress proxy in allowlist mode with the index hosts only,
+ * no prompt (nobody is asked about what pip reaches), a modest upload cap (pip sends requests,
+ * not files).
+ */
+export function indexNetworkOpener(runId: string, user: string): IndexNetworkOpener {
+  return async (allow) => {
+    const [uid, gid] = user.split(':').map(Number) as [number, number];
+    const t0 = performance.now();
+    const net = await networkStage({
+      runId: `${runId}-dl`,
+      mode: 'allowlist',
+      egress: { allow, maxUploadBytes: 8 * 1024 ** 2 },
+      allowHosts: [],
+      sandboxUid: uid,
+      sandboxGid: gid,
+      clock: () => Math.round(performance.now() - t0),
+    });
+    return { network: net.sandboxNetwork, close: () => net.close() };
   };
 }
