@@ -57,7 +57,8 @@ before(async () => {
     'setup(name="buildtrap", version="0.1.0", py_modules=["buildtrap"])',
     '',
   ].join('\n'), { 'buildtrap.py': 'VALUE = 1\n' });
-  index = await serveSimpleIndex([greet, evil, builder]);
+  const broken = await sdist('brokenbuild', '0.2.0', 'raise SystemExit("this package does not build")\n');
+  index = await serveSimpleIndex([greet, evil, builder, broken]);
 });
 
 after(async () => {
@@ -140,7 +141,7 @@ test('strict keeps no network in the run, and never builds sdists', async () => 
   assert.match(sdistOnly.stderr, /buildtrap/);
 });
 
-test('a hash mismatch and a name the index lacks fail clearly with exit 125, leaving no environment behind', async () => {
+test('a hash mismatch, a name the index lacks and an sdist that does not build fail clearly with exit 125, leaving no environment behind', async () => {
   const dir = project({ 'app.py': 'print(1)\n', 'requirements.txt': `greetlib==1.0.0 --hash=sha256:${'0'.repeat(64)}\n` });
   const cacheDir = path.join(os.tmpdir(), `saferun-envs-test-${process.pid}`);
   const env = { SAFERUN_ENVS_DIR: cacheDir };
@@ -150,5 +151,8 @@ test('a hash mismatch and a name the index lacks fail clearly with exit 125, lea
   const missing = await saferun(['--index-url', index.url, '--with', 'nosuchthing==1.0', '--requirements', '/dev/null', 'app.py'], { cwd: dir, env });
   assert.equal(missing.exitCode, 125, missing.stderr);
   assert.match(missing.stderr, /package nosuchthing/);
+  const unbuildable = await saferun(['--yes', '--index-url', index.url, '--with', 'brokenbuild==0.2.0', '--requirements', '/dev/null', 'app.py'], { cwd: dir, env });
+  assert.equal(unbuildable.exitCode, 125, unbuildable.stderr);
+  assert.match(unbuildable.stderr, /brokenbuild/);
   assert.deepEqual(existsSync(cacheDir) ? readdirSync(cacheDir) : [], [], 'no half-built environment');
 });

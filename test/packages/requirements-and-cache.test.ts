@@ -107,6 +107,9 @@ test('downloaded distributions are inspected: hidden exfiltration is high and na
   writeFileSync(path.join(dir, clean.file), clean.bytes);
   writeFileSync(path.join(dir, evil.file), evil.bytes);
   writeFileSync(path.join(dir, 'broken-1.0.tar.gz'), 'not gzip at all');
+  // a bomb: one entry that inflates past the scan's cap is never unpacked, and not vouched for
+  const bomb = wheel('padlib', '0.1.0', { 'padlib/__init__.py': '#'.repeat(6 * 1024 * 1024) });
+  writeFileSync(path.join(dir, bomb.file), bomb.bytes);
   const reports = await inspectDistributions(dir);
   const byFile = new Map(reports.map((r) => [r.file, r]));
   const bad = byFile.get(evil.file)!;
@@ -115,6 +118,9 @@ test('downloaded distributions are inspected: hidden exfiltration is high and na
   assert.equal(bad.name, 'tidyfmt_extras');
   assert.match(bad.sha256, /^[0-9a-f]{64}$/);
   assert.ok(byFile.get('broken-1.0.tar.gz')!.findings.some((f) => f.ruleId === 'package-uninspectable'));
+  assert.ok(bomb.bytes.length < 100_000, 'the fixture is small on disk');
+  assert.equal(byFile.get(bomb.file)!.riskLevel, 'high');
+  assert.ok(byFile.get(bomb.file)!.findings.some((f) => f.ruleId === 'package-uninspectable' && /larger than/.test(f.message)));
   assert.deepEqual(distributionOf('Foo_Bar-1.2.3-py3-none-any.whl'), { name: 'Foo_Bar', version: '1.2.3' });
   assert.deepEqual(distributionOf('foo-bar-1.0.tar.gz'), { name: 'foo-bar', version: '1.0' });
 });
