@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { fsPath } from './file-names.js';
 
 export interface PackedOutput {
   hashes: string[];
@@ -98,7 +99,7 @@ export class SyncPack {
   /** Large files in chunks: hashed in a first pass, copied in a second only when new. */
   private addLarge(file: { absolute: string; size: number }): void {
     this.flush();
-    const fd = openSync(file.absolute, 'r');
+    const fd = openSync(fsPath(file.absolute), 'r');
     try {
       if (!this.scratch || this.scratch.length < CHUNK) this.scratch = Buffer.allocUnsafe(CHUNK);
       const scratch = this.scratch;
@@ -146,7 +147,7 @@ export class SyncPack {
 
   /** Reads up to the file's listed size into `buffer` at `at` (less if it shrank meanwhile). */
   private readInto(file: { absolute: string; size: number }, buffer: Buffer, at: number): Buffer {
-    const fd = openSync(file.absolute, 'r');
+    const fd = openSync(fsPath(file.absolute), 'r');
     try {
       let length = 0;
       while (length < file.size) {

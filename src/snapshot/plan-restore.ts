@@ -1,6 +1,6 @@
 /**
  * Manifest vs current tree → what differs, and what restoring means. Pure: the caller supplies
- * the current tree and the hashes of files whose size or mtime moved.
+ * the current tree and the hashes of the files it had to compare by content.
  */
 import type { ManifestEntry } from './manifest.js';
 
@@ -10,6 +10,8 @@ export interface CurrentEntry {
   mode: number;
   size: number;
   mtimeMs: number;
+  ctimeMs?: number;
+  ino?: number;
   target?: string;
 }
 
@@ -31,9 +33,14 @@ export interface RestorePlan {
   attributes: ManifestEntry[];
 }
 
-/** Whether a file's content differs: same size+mtime counts as unchanged, else compare hashes. */
+/**
+ * Whether a file's content differs. Unchanged without reading it only when size, mtime, ctime and
+ * inode are all as recorded (an mtime can be put back by the program, a ctime cannot); otherwise
+ * the hashes decide. A manifest without ctimes (an earlier version) always compares hashes.
+ */
 function contentChanged(before: ManifestEntry, now: CurrentEntry, currentHash: (path: string) => string | undefined): boolean {
-  if (before.size === now.size && before.mtimeMs === now.mtimeMs) return false;
+  if (before.size !== now.size) return true;
+  if (before.ctimeMs !== undefined && before.ctimeMs === now.ctimeMs && before.mtimeMs === now.mtimeMs && before.ino === now.ino) return false;
   return currentHash(now.path) !== before.hash;
 }
 

@@ -11,7 +11,7 @@ import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
-import { validateManifest, type Manifest } from './manifest.js';
+import { SNAPSHOT_ID, validateManifest, type Manifest } from './manifest.js';
 
 export interface ObjectLocation {
   pack: string;
@@ -182,19 +182,45 @@ export class SnapshotStore {
     this.writeAtomic(path.join(this.manifestsDir, `${manifest.id}.json`), JSON.stringify(manifest));
   }
 
+  /** The snapshot with this id or unique id prefix. */
   async readManifest(id: string): Promise<Manifest> {
     if (!/^[0-9a-z-]{1,64}$/.test(id)) throw new SaferunError(`'${id}' is not a snapshot id (see saferun snapshots list)`);
     const matches = (await this.listIds()).filter((known) => known === id || known.startsWith(id));
     if (matches.length === 0) throw new SaferunError(`no snapshot '${id}' (see saferun snapshots list)`);
     if (matches.length > 1) throw new SaferunError(`'${id}' matches ${matches.length} snapshots; give more of the id`);
-    const file = path.join(this.manifestsDir, `${matches[0]}.json`);
-    return validateManifest(JSON.parse(await readFile(file, 'utf8')), file);
+    return this.readManifestExactly(matches[0]!);
+  }
+
+  /** One manifest by its full id; a damaged one is a clear error naming the file, never a crash. */
+  async readManifestExactly(id: string): Promise<Manifest> {
+    const file = path.join(this.manifestsDir, `${id}.json`);
+    let data: unknown;
+    try {
+      data = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      const why = error instanceof SyntaxError ? 'not JSON' : ((error as NodeJS.ErrnoException).code ?? String(error));
+      throw new SaferunError(`snapshot manifest ${file} rejected: ${why}`);
+    }
+    const manifest = validateManifest(data, file);
+    if (manifest.id !== id) throw new SaferunError(`snapshot manifest ${file} rejected: it names snapshot ${manifest.id}`);
+    return manifest;
+  }
+
+  /** Every content hash a manifest's text mentions: what a damaged manifest may still need kept. */
+  async hashesMentionedBy(id: string): Promise<string[]> {
+    const text = await readFile(path.join(this.manifestsDir, `${id}.json`), 'latin1').catch(() => '');
+    return text.match(/[0-9a-f]{64}/g) ?? [];
   }
 
   /** Only complete snapshots: an interrupted one has no manifest. Newest first. */
   async listIds(): Promise<string[]> {
     const names = await readdir(this.manifestsDir).catch(() => [] as string[]);
-    return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).sort().reverse();
+    return names
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -5))
+      .filter((id) => SNAPSHOT_ID.test(id))
+      .sort()
+      .reverse();
   }
 
   async removeManifest(id: string): Promise<void> {

@@ -1,22 +1,18 @@
 /**
- * `snapshots export ID > file.tar` and `snapshots import file.tar`. The tar holds manifest.json and
- * objects/ab/cdef… . An import is checked in full before anything is written to the store: only
- * those names, only regular files, no links, every object's hash verified, the manifest validated.
+ * `snapshots export ID > file.tar`, `snapshots import file.tar` and `snapshots prune`. The tar holds
+ * manifest.json and objects/ab/cdef… . An import is checked in full before anything is written to
+ * the store (see read-export-tar.ts and validateManifest).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarFs from 'tar-fs';
-import { extract as tarExtract } from 'tar-stream';
 import { SaferunError } from '../errors.js';
 import { validateManifest, type Manifest } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
+import { readExportTar } from './read-export-tar.js';
 import type { SnapshotStore } from './store.js';
-
-const ALLOWED_NAME = /^(manifest\.json|objects\/?|objects\/[0-9a-f]{2}\/?|objects\/[0-9a-f]{2}\/[0-9a-f]{62})$/;
 
 export async function exportSnapshot(store: SnapshotStore, id: string, out: Writable): Promise<Manifest> {
   const manifest = await store.readManifest(id);
@@ -40,75 +36,60 @@ export async function exportSnapshot(store: SnapshotStore, id: string, out: Writ
   return manifest;
 }
 
-async function checkHeaders(file: string): Promise<void> {
-  const extract = tarExtract();
-  const reading = pipeline(createReadStream(file), extract);
-  let refused: SaferunError | undefined;
-  try {
-    for await (const entry of extract) {
-      const { name, type } = entry.header;
-      entry.resume();
-      if (!ALLOWED_NAME.test(name.replace(/^\.\//, '')) || (type !== 'file' && type !== 'directory')) {
-        refused = new SaferunError(`import refused: unexpected entry ${JSON.stringify(name)} (${type}); a snapshot export holds only manifest.json and objects/`);
-        break;
-      }
-    }
-  } catch (error) {
-    refused ??= new SaferunError(`import refused: ${file} is not a readable tar (${(error as Error).message})`);
-  }
-  if (refused) {
-    extract.destroy();
-    await reading.catch(() => undefined);
-    throw refused;
-  }
-  await reading.catch((error: Error) => {
-    throw new SaferunError(`import refused: ${file} is not a readable tar (${error.message})`);
-  });
-}
-
-export async function importSnapshot(store: SnapshotStore, file: string): Promise<Manifest> {
+/**
+ * Adds an exported snapshot to the store. Every field is checked (see validateManifest, imported
+ * mode), every file entry's size must be its content's length and the totals must add up. The
+ * stored manifest says when it was imported: such a snapshot is restored only into a directory the
+ * user names (`--to`) or confirms, never silently onto the root the tar claims.
+ */
+export async function importSnapshot(store: SnapshotStore, file: string, now = new Date()): Promise<Manifest> {
   store.ensure();
-  await checkHeaders(file);
   const staging = store.tempPath();
-  await mkdir(staging, { recursive: true });
+  await mkdir(staging, { mode: 0o700 });
   try {
-    await pipeline(createReadStream(file), tarFs.extract(staging, { dmode: 0o700, fmode: 0o600, readable: true, writable: true }));
-    let manifestText: string;
-    try {
-      manifestText = await readFile(path.join(staging, 'manifest.json'), 'utf8');
-    } catch {
-      throw new SaferunError('import refused: the tar has no manifest.json');
-    }
+    const { manifestText, objects } = await readExportTar(file, staging);
     let data: unknown;
     try {
       data = JSON.parse(manifestText);
     } catch {
       throw new SaferunError('import refused: manifest.json is not JSON');
     }
-    const manifest = validateManifest(data, `${file}!/manifest.json`);
-    const needed = new Set(manifest.roots.flatMap((r) => r.entries.flatMap((e) => (e.hash ? [e.hash] : []))));
+    const manifest = validateManifest(data, `${file}!/manifest.json`, { imported: true, now: now.getTime() });
     const index = store.loadIndex();
+    checkSizes(manifest, (hash) => objects.get(hash) ?? index.get(hash)?.length);
+    if ((await store.listIds()).includes(manifest.id)) throw new SaferunError(`snapshot ${manifest.id} is already in the store`);
     const pack = new PackWriter(store);
     try {
-      for (const hash of needed) {
-        if (index.has(hash)) continue;
-        const content = await readFile(path.join(staging, 'objects', hash.slice(0, 2), hash.slice(2))).catch(() => {
-          throw new SaferunError(`import refused: object ${hash} is missing from the tar`);
-        });
-        if (createHash('sha256').update(content).digest('hex') !== hash) throw new SaferunError(`import refused: object ${hash} does not match its hash`);
-        pack.append(hash, content);
-      }
-      if ((await store.listIds()).includes(manifest.id)) throw new SaferunError(`snapshot ${manifest.id} is already in the store`);
+      const needed = new Set(manifest.roots.flatMap((r) => r.entries.flatMap((e) => (e.hash ? [e.hash] : []))));
+      for (const hash of needed) if (!index.has(hash)) pack.append(hash, await readFile(path.join(staging, hash)));
       await pack.commit(`import-${manifest.id}`);
     } catch (error) {
       pack.discard();
       throw error;
     }
-    store.writeManifest(manifest);
-    return manifest;
+    const stored: Manifest = { ...manifest, importedAt: now.toISOString() };
+    store.writeManifest(stored);
+    return stored;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Each file's size is its content's length; `files` and `bytes` are the totals of the entries. */
+function checkSizes(manifest: Manifest, lengthOf: (hash: string) => number | undefined): void {
+  let files = 0;
+  let bytes = 0;
+  for (const root of manifest.roots) {
+    for (const entry of root.entries) {
+      if (entry.type !== 'file') continue;
+      const length = lengthOf(entry.hash!);
+      if (length === undefined) throw new SaferunError(`import refused: object ${entry.hash} is missing from the tar`);
+      if (length !== entry.size) throw new SaferunError(`import refused: ${JSON.stringify(entry.path)} says ${entry.size} bytes, its content has ${length}`);
+      files++;
+      bytes += entry.size;
+    }
+  }
+  if (files !== manifest.files || bytes !== manifest.bytes) throw new SaferunError(`import refused: the manifest claims ${manifest.files} files of ${manifest.bytes} bytes, its entries hold ${files} files of ${bytes} bytes`);
 }
 
 /**
@@ -116,7 +97,16 @@ export async function importSnapshot(store: SnapshotStore, file: string): Promis
  * partly used are rewritten with only the live objects. Content is left alone while a snapshot is
  * being taken (it may be counting on it).
  */
-export async function pruneSnapshots(store: SnapshotStore, keep: number): Promise<{ removed: string[]; objectsRemoved: number; bytesFreed: number; objectsKeptForActive: boolean }> {
+export interface PruneResult {
+  removed: string[];
+  objectsRemoved: number;
+  bytesFreed: number;
+  objectsKeptForActive: boolean;
+  /** Kept snapshots whose manifest cannot be read: reported, and every hash their text mentions is kept. */
+  damaged: { id: string; reason: string }[];
+}
+
+export async function pruneSnapshots(store: SnapshotStore, keep: number): Promise<PruneResult> {
   const lock = store.pruneLock;
   store.ensure();
   try {
@@ -128,9 +118,18 @@ export async function pruneSnapshots(store: SnapshotStore, keep: number): Promis
     const ids = await store.listIds();
     const removed = ids.slice(keep);
     for (const id of removed) await store.removeManifest(id);
-    if (await store.snapshotInProgress()) return { removed, objectsRemoved: 0, bytesFreed: 0, objectsKeptForActive: true };
+    if (await store.snapshotInProgress()) return { removed, objectsRemoved: 0, bytesFreed: 0, objectsKeptForActive: true, damaged: [] };
     const live = new Set<string>();
-    for (const id of ids.slice(0, keep)) for (const root of (await store.readManifest(id)).roots) for (const e of root.entries) if (e.hash) live.add(e.hash);
+    const damaged: PruneResult['damaged'] = [];
+    for (const id of ids.slice(0, keep)) {
+      try {
+        for (const root of (await store.readManifestExactly(id)).roots) for (const e of root.entries) if (e.hash) live.add(e.hash);
+      } catch (error) {
+        // one bad manifest must not stop the prune, nor lose content it might still describe
+        damaged.push({ id, reason: (error as Error).message });
+        for (const hash of await store.hashesMentionedBy(id)) live.add(hash);
+      }
+    }
     let objectsRemoved = 0;
     let bytesFreed = 0;
     for (const name of await readdir(store.packsDir).catch(() => [] as string[])) {
@@ -150,7 +149,7 @@ export async function pruneSnapshots(store: SnapshotStore, keep: number): Promis
       }
       await store.removePack(packId);
     }
-    return { removed, objectsRemoved, bytesFreed, objectsKeptForActive: false };
+    return { removed, objectsRemoved, bytesFreed, objectsKeptForActive: false, damaged };
   } finally {
     await rm(lock, { recursive: true, force: true });
   }

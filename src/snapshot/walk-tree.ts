@@ -4,8 +4,9 @@
  * thread-pool round trips. The snapshot's walk hands each file over as it is found (so its content
  * is stored while the listing goes on) and yields now and then so progress can be drawn.
  */
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { decodeName, fsPath, namesIn } from './file-names.js';
 import type { Excludes } from './ignore-rules.js';
 
 export interface TreeEntry {
@@ -15,6 +16,8 @@ export interface TreeEntry {
   mode: number;
   size: number;
   mtimeMs: number;
+  /** Set by the kernel on every change; userspace cannot set it back (os.utime moves only mtime). */
+  ctimeMs: number;
   ino: number;
   target?: string;
 }
@@ -57,7 +60,7 @@ function listDirectory(root: string, relativeDir: string, rules: Excludes, listi
   const directory = path.join(root, relativeDir);
   let names: string[];
   try {
-    names = readdirSync(directory);
+    names = namesIn(directory);
   } catch (error) {
     listing.skipped.push({ path: relativeDir || '.', reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
     return;
@@ -66,19 +69,24 @@ function listDirectory(root: string, relativeDir: string, rules: Excludes, listi
   for (const name of names) {
     const relative = relativeDir ? `${relativeDir}/${name}` : name;
     const absolute = prefix + name;
-    const info = lstatSync(absolute, { throwIfNoEntry: false });
-    if (!info) continue;
-    const isDir = info.isDirectory();
-    if (rules.excludes(relative, name, isDir)) continue;
-    const type = isDir ? 'dir' : info.isFile() ? 'file' : info.isSymbolicLink() ? 'symlink' : undefined;
-    if (!type) {
-      listing.skipped.push({ path: relative, reason: 'not a file, directory or symlink (socket, FIFO or device)' });
-      continue;
+    // one entry that cannot be read is reported and skipped; it never stops the walk
+    try {
+      const info = lstatSync(fsPath(absolute), { throwIfNoEntry: false });
+      if (!info) continue;
+      const isDir = info.isDirectory();
+      if (rules.excludes(relative, name, isDir)) continue;
+      const type = isDir ? 'dir' : info.isFile() ? 'file' : info.isSymbolicLink() ? 'symlink' : undefined;
+      if (!type) {
+        listing.skipped.push({ path: relative, reason: 'not a file, directory or symlink (socket, FIFO or device)' });
+        continue;
+      }
+      const entry: TreeEntry = { path: relative, absolute, type, mode: info.mode & 0o7777, size: isDir ? 0 : info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
+      if (type === 'symlink') entry.target = decodeName(readlinkSync(fsPath(absolute), { encoding: 'buffer' }));
+      else if (isDir) stack.push(relative);
+      listing.entries.push(entry);
+    } catch (error) {
+      listing.skipped.push({ path: relative, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
     }
-    const entry: TreeEntry = { path: relative, absolute, type, mode: info.mode & 0o7777, size: isDir ? 0 : info.size, mtimeMs: info.mtimeMs, ino: info.ino };
-    if (type === 'symlink') entry.target = readlinkSync(absolute);
-    else if (isDir) stack.push(relative);
-    listing.entries.push(entry);
   }
 }
 

@@ -7,7 +7,7 @@ import { diffTrees, isEmptyPlan, planRestore, type CurrentEntry } from '../../sr
 const H1 = '1'.repeat(64);
 const H2 = '2'.repeat(64);
 
-const file = (path: string, hash = H1, extra: Partial<ManifestEntry> = {}): ManifestEntry => ({ path, type: 'file', mode: 0o644, size: 3, mtimeMs: 1000, hash, ...extra });
+const file = (path: string, hash = H1, extra: Partial<ManifestEntry> = {}): ManifestEntry => ({ path, type: 'file', mode: 0o644, size: 3, mtimeMs: 1000, ctimeMs: 1000, ino: 7, hash, ...extra });
 const dir = (path: string, mode = 0o755): ManifestEntry => ({ path, type: 'dir', mode, size: 0, mtimeMs: 1000 });
 const link = (path: string, target: string): ManifestEntry => ({ path, type: 'symlink', mode: 0o777, size: 0, mtimeMs: 1000, target });
 /** The current tree as the walker reports it (no hash; hashes come from the lookup). */
@@ -36,12 +36,36 @@ const cases: Case[] = [
     plan: none,
   },
   {
-    name: 'same size and mtime is trusted without hashing',
+    name: 'same size, mtime, ctime and inode is trusted without hashing',
     manifest: [file('x')],
     current: [now(file('x'))],
     hashes: { x: H2 },
     diff: { added: [], changed: [], deleted: [] },
     plan: none,
+  },
+  {
+    name: 'same size and mtime but a later ctime (rewritten, old mtime put back with utime): the content decides',
+    manifest: [file('config.txt')],
+    current: [now(file('config.txt'), { ctimeMs: 5000 })],
+    hashes: { 'config.txt': H2 },
+    diff: { added: [], changed: ['config.txt'], deleted: [] },
+    plan: { ...none, writes: ['config.txt'] },
+  },
+  {
+    name: 'same size, mtime and ctime but another inode (replaced by a rename): the content decides',
+    manifest: [file('x')],
+    current: [now(file('x'), { ino: 8 })],
+    hashes: { x: H2 },
+    diff: { added: [], changed: ['x'], deleted: [] },
+    plan: { ...none, writes: ['x'] },
+  },
+  {
+    name: 'a manifest without ctimes (an earlier version) always compares content',
+    manifest: [file('x', H1, { ctimeMs: undefined })],
+    current: [now(file('x'))],
+    hashes: { x: H2 },
+    diff: { added: [], changed: ['x'], deleted: [] },
+    plan: { ...none, writes: ['x'] },
   },
   {
     name: 'mtime moved but content hash equal: unchanged',

@@ -173,14 +173,14 @@ test('crafted tars and manifests with traversal or symlink tricks are refused be
   const { store } = fresh('hostile');
   const dir = path.join(base, 'hostile');
   const goodHash = 'a'.repeat(64);
-  const manifest = (entries: object[]) => JSON.stringify({ version: 1, id: '20260101000000-abcdef', createdAt: 'x', files: 1, bytes: 1, roots: [{ path: '/tmp/x', entries }] });
+  const manifest = (entries: object[]) => JSON.stringify({ version: 1, id: '20260101000000000-001abcdef', createdAt: '2026-01-01T00:00:00.100Z', files: 1, bytes: 1, roots: [{ path: '/tmp/x', entries }] });
   const cases: [string, Parameters<typeof craftedTar>[1], RegExp][] = [
     ['dotdot.tar', [{ name: '../../evil.txt', body: 'x' }], /unexpected entry/],
     ['abs.tar', [{ name: '/etc/evil', body: 'x' }], /unexpected entry/],
     ['link.tar', [{ name: 'objects', type: 'symlink', linkname: '/etc' }], /unexpected entry/],
     ['badpath.tar', [{ name: 'manifest.json', body: manifest([{ path: '../escape', type: 'file', mode: 420, size: 1, mtimeMs: 0, hash: goodHash }]) }], /unsafe path/],
     ['abspath.tar', [{ name: 'manifest.json', body: manifest([{ path: '/etc/passwd', type: 'file', mode: 420, size: 1, mtimeMs: 0, hash: goodHash }]) }], /unsafe path/],
-    ['under-link.tar', [{ name: 'manifest.json', body: manifest([{ path: 'a', type: 'symlink', mode: 511, size: 0, mtimeMs: 0, target: '/etc' }, { path: 'a/passwd', type: 'file', mode: 420, size: 1, mtimeMs: 0, hash: goodHash }]) }], /lies under a, which is a symlink/],
+    ['under-link.tar', [{ name: 'manifest.json', body: manifest([{ path: 'a', type: 'symlink', mode: 511, size: 0, mtimeMs: 0, target: '/etc' }, { path: 'a/passwd', type: 'file', mode: 420, size: 1, mtimeMs: 0, hash: goodHash }]) }], /lies under "a", which is a symlink/],
     ['missing-object.tar', [{ name: 'manifest.json', body: manifest([{ path: 'f', type: 'file', mode: 420, size: 1, mtimeMs: 0, hash: goodHash }]) }], /object a+ is missing/],
     ['wrong-hash.tar', [{ name: 'manifest.json', body: manifest([{ path: 'f', type: 'file', mode: 420, size: 1, mtimeMs: 0, hash: goodHash }]) }, { name: `objects/aa/${'a'.repeat(62)}`, body: 'not it' }], /does not match its hash/],
   ];
@@ -191,7 +191,7 @@ test('crafted tars and manifests with traversal or symlink tricks are refused be
   }
   assert.deepEqual(await store.listIds(), []);
   assert.ok(!existsSync(path.join(base, 'evil.txt')) && !existsSync('/etc/evil'));
-  assert.throws(() => validateManifest({ version: 1, id: 'abcdef1', roots: [{ path: '/x', entries: [{ path: 'a/./b', type: 'dir', mode: 493, size: 0, mtimeMs: 0 }] }] }, 'm'), /unsafe path/);
+  assert.throws(() => validateManifest({ version: 1, id: 'abcdef1', createdAt: '2026-01-01T00:00:00Z', files: 0, bytes: 0, roots: [{ path: '/x', entries: [{ path: 'a/./b', type: 'dir', mode: 493, size: 0, mtimeMs: 0 }] }] }, 'm'), /unsafe path/);
 });
 
 test('restore never writes through a symlink that appeared in the tree', async () => {
