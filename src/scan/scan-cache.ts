@@ -1,6 +1,8 @@
 /**
  * Scan results cached on disk, at two levels. A disk file is keyed by (path as shown, size, mtime,
- * inode): a re-scan of an unchanged tree reads no file contents at all. Each analysed source is
+ * ctime, inode): a re-scan of an unchanged tree reads no file contents at all. The ctime is there
+ * because a program can rewrite a file at the same length and put its mtime back (os.utime), but
+ * cannot set the ctime back. Each analysed source is
  * also keyed by the sha256 of its content, so a file that was touched, moved, copied or checked out
  * again is not parsed again, and identical files in one scan are parsed once. One JSON file per
  * engine version in $XDG_CACHE_HOME/saferun/scan (SAFERUN_CACHE_DIR overrides), written to a temp
@@ -17,6 +19,7 @@ export interface FileOrigin {
   key: string;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
   ino: number;
 }
 
@@ -39,6 +42,7 @@ export interface ContentResult {
 interface Entry {
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
   ino: number;
   units: CachedUnit[];
 }
@@ -84,7 +88,7 @@ export class ScanCache {
 
   get(origin: FileOrigin): CachedUnit[] | undefined {
     const entry = this.entries.get(origin.key);
-    if (!entry || entry.size !== origin.size || entry.mtimeMs !== origin.mtimeMs || entry.ino !== origin.ino) return undefined;
+    if (!entry || entry.size !== origin.size || entry.mtimeMs !== origin.mtimeMs || entry.ctimeMs !== origin.ctimeMs || entry.ino !== origin.ino) return undefined;
     // every content a unit points to must still be here (a hand-edited or trimmed cache is a miss)
     if (entry.units.some((unit) => 'content' in unit && !this.contents.has(unit.content))) return undefined;
     return entry.units;
@@ -92,7 +96,7 @@ export class ScanCache {
 
   set(origin: FileOrigin, units: CachedUnit[]): void {
     this.entries.delete(origin.key); // re-insert: the most recent entries are kept when trimming
-    this.entries.set(origin.key, { size: origin.size, mtimeMs: origin.mtimeMs, ino: origin.ino, units });
+    this.entries.set(origin.key, { size: origin.size, mtimeMs: origin.mtimeMs, ctimeMs: origin.ctimeMs, ino: origin.ino, units });
     this.changed = true;
   }
 

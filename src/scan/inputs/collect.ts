@@ -45,7 +45,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
     if (!explicit && !mayBeSource(absolute)) return;
     const cap = kind ? limits.maxArchiveBytes : limits.maxFileBytes;
     if (size > cap) return sink.skip(name, `larger than ${cap} bytes (raise with --max-file-size)`);
-    const origin: FileOrigin = { key: `${name}\0${absolute}`, size, mtimeMs: info.mtimeMs, ino: info.ino };
+    const origin: FileOrigin = { key: `${name}\0${absolute}`, size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
     if (kind) sink.archive?.(name);
     if (sink.cached?.(origin)) {
       files++;
