@@ -1,7 +1,7 @@
 /** `saferun snapshots` as a user runs it, without a container: list, show, diff, restore, prune, export, import. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { saferun } from '../support/saferun.js';
@@ -162,4 +162,95 @@ test('a snapshot root swapped for a symlink is refused, and nothing behind the l
   assert.notEqual(refused.exitCode, 0);
   assert.match(refused.stderr, /restore refused: .* is not a directory/);
   assert.deepEqual(describeTree(elsewhere), before, 'restore did not follow the link');
+});
+
+/** A hand-made export: `manifest` as given, and the objects for these contents. */
+async function handMadeTar(file: string, manifest: object | string, contents: string[] = [], extra: { name: string; body: string }[] = []): Promise<void> {
+  const { pack } = await import('tar-stream');
+  const { createHash } = await import('node:crypto');
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const tar = pack();
+  for (const e of extra) tar.entry({ name: e.name }, e.body);
+  tar.entry({ name: 'manifest.json' }, typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+  for (const content of contents) {
+    const hash = createHash('sha256').update(content).digest('hex');
+    tar.entry({ name: `objects/${hash.slice(0, 2)}/${hash.slice(2)}` }, content);
+  }
+  tar.finalize();
+  await pipeline(tar, createWriteStream(file));
+}
+
+test('hole 10: an imported tar whose root is another directory, with an id that sorts newest, cannot write there', async () => {
+  const { createHash } = await import('node:crypto');
+  const victim = path.join(base, 'victim-home');
+  mkdirSync(path.join(victim, '.ssh'), { recursive: true });
+  writeFileSync(path.join(victim, '.ssh', 'authorized_keys'), 'ssh-ed25519 mine\n');
+  const before = describeTree(victim);
+  const key = 'ssh-ed25519 attacker\n';
+  const hash = createHash('sha256').update(key).digest('hex');
+  const id = '20991231235959000-999ffffff';
+  const evilEnv = { SAFERUN_STATE_DIR: path.join(base, 'evil-state') };
+  const tarFile = path.join(base, 'evil.tar');
+  const entries = [
+    { path: '.ssh', type: 'dir', mode: 0o700, size: 0, mtimeMs: 0 },
+    { path: '.ssh/authorized_keys', type: 'file', mode: 0o600, size: key.length, mtimeMs: 0, hash },
+  ];
+  const manifest = (when: string, snapshotId: string): object => ({ version: 1, id: snapshotId, createdAt: when, files: 1, bytes: key.length, roots: [{ path: victim, entries }] });
+  await handMadeTar(tarFile, manifest('2099-12-31T23:59:59.000Z', id), [key]);
+  const future = await saferun(['snapshots', 'import', tarFile], { cwd: base, env: evilEnv });
+  assert.notEqual(future.exitCode, 0);
+  assert.match(future.stderr, /dated in the future/);
+
+  const now = new Date();
+  const plausibleId = `${now.toISOString().replace(/[-:TZ.]/g, '')}-999ffffff`; // sorts newest in this store
+  await handMadeTar(tarFile, manifest(now.toISOString(), plausibleId), [key]);
+  const imported = await saferun(['snapshots', 'import', tarFile], { cwd: base, env: evilEnv });
+  assert.equal(imported.exitCode, 0, imported.stderr);
+  assert.match(imported.stdout, /--to DIR/);
+  const list = await saferun(['snapshots', 'list'], { cwd: base, env: evilEnv });
+  assert.match(list.stdout, /\(imported\)/);
+
+  const refused = await saferun(['snapshots', 'restore', plausibleId, '--yes'], { cwd: base, env: evilEnv });
+  assert.equal(refused.exitCode, 2, refused.stderr);
+  assert.match(refused.stderr, /was imported.*--to DIR/s);
+  assert.deepEqual(describeTree(victim), before, '--yes does not stand in for naming the directory');
+
+  const elsewhere = path.join(base, 'inspect-import');
+  const diff = await saferun(['snapshots', 'diff', plausibleId, '--json'], { cwd: base, env: evilEnv });
+  assert.equal(diff.exitCode, 1);
+  const intoOwn = await saferun(['snapshots', 'restore', plausibleId, '--to', elsewhere, '--yes'], { cwd: base, env: evilEnv });
+  assert.equal(intoOwn.exitCode, 0, intoOwn.stderr);
+  assert.equal(readFileSync(path.join(elsewhere, '.ssh', 'authorized_keys'), 'utf8'), key);
+  assert.deepEqual(describeTree(victim), before);
+});
+
+test('14a and 14b: a tar with a file named objects, and a manifest with a non-numeric mtime, give clear errors and leave nothing', async () => {
+  const badEnv = { SAFERUN_STATE_DIR: path.join(base, 'bad-state') };
+  const objectsFile = path.join(base, 'objects-file.tar');
+  await handMadeTar(objectsFile, { version: 1 }, [], [{ name: 'objects', body: 'not a directory' }]);
+  const imported = await saferun(['snapshots', 'import', objectsFile], { cwd: base, env: badEnv });
+  assert.notEqual(imported.exitCode, 0);
+  assert.match(imported.stderr, /import refused: unexpected entry "objects" \(file\)/);
+  assert.doesNotMatch(imported.stderr, /ENOTDIR|\n\s+at /, 'no stack trace');
+
+  const target = path.join(base, 'mtime-target');
+  mkdirSync(target);
+  writeFileSync(path.join(target, 'a.txt'), 'a\n');
+  const snap = await snapshotBeforeRun([target], { store: new SnapshotStore(path.join(base, 'bad-state', 'snapshots')) });
+  const file = path.join(base, 'bad-state', 'snapshots', 'manifests', `${snap.id}.json`);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/"mtimeMs":[0-9.e+]+/, '"mtimeMs":"yesterday"'));
+  rmSync(path.join(target, 'a.txt'));
+  const restored = await saferun(['snapshots', 'restore', snap.id, '--yes'], { cwd: base, env: badEnv });
+  assert.notEqual(restored.exitCode, 0);
+  assert.match(restored.stderr, /bad mtimeMs "yesterday"/);
+  assert.doesNotMatch(restored.stderr, /EINVAL|\n\s+at /, 'no stack trace');
+  assert.deepEqual(readdirSync(target), [], 'no .saferun-restore-* left behind');
+
+  const list = await saferun(['snapshots', 'list', '--json'], { cwd: base, env: badEnv });
+  assert.equal(list.exitCode, 0, 'a damaged manifest does not break list');
+  assert.match(list.stderr, /is damaged and left alone/);
+  const prune = await saferun(['snapshots', 'prune', '--keep', '5'], { cwd: base, env: badEnv });
+  assert.equal(prune.exitCode, 0, prune.stderr);
+  assert.match(prune.stderr, /is damaged and was kept/);
 });
