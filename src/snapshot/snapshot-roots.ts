@@ -4,6 +4,7 @@
  * read-only working dir), or nothing more when the outer root is writable already.
  */
 import path from 'node:path';
+import type { WorkdirAccess } from '../config/profile.js';
 
 export interface SnapshotRoot {
   path: string;
@@ -14,6 +15,12 @@ export interface SnapshotRoot {
 export interface PlannedRoot extends SnapshotRoot {
   /** Directories inside a read-only root that the program can write, relative and '/'-separated. */
   writableDirs: string[];
+}
+
+/** A run's roots: the working dir when it is mounted, and the output dir, which the program can always write. */
+export function rootsOfRun(workdir: string, access: WorkdirAccess, outputDir: string | undefined): SnapshotRoot[] {
+  const roots = access === 'none' ? [] : [{ path: workdir, writable: access === 'read-write' }];
+  return outputDir ? [...roots, { path: outputDir, writable: true }] : roots;
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -49,7 +49,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
   let snapshot: SnapshotSummary | undefined;
   const snapshotting =
     profile.snapshot && request.snapshot
-      ? snapshotStage({ workdir: input.workdir, workdirMounted: profile.workdir !== 'none', outputDir: output?.hostPath, visible: input.visible }).then((summary) => {
+      ? snapshotStage({ workdir: input.workdir, workdirAccess: profile.workdir, outputDir: output?.hostPath, visible: input.visible }).then((summary) => {
           snapshot = summary;
         })
       : Promise.resolve();

@@ -1,24 +1,20 @@
 /** Stage 4: the recovery snapshot of what the program can read or write, before it starts. */
+import type { WorkdirAccess } from '../../config/profile.js';
+import { rootsOfRun } from '../../snapshot/snapshot-roots.js';
 import type { SnapshotSummary } from '../../snapshot/take-snapshot.js';
-import { isInside } from '../../util/paths.js';
 import { runPhases } from '../phases.js';
 
 export interface SnapshotStageInput {
   workdir: string;
-  workdirMounted: boolean;
+  /** How the working dir is mounted: it is a root unless 'none', and the program can write it when 'read-write'. */
+  workdirAccess: WorkdirAccess;
   outputDir: string | undefined;
   visible: boolean;
 }
 
-/** The working dir when it is mounted, and the output dir when it lies outside it. */
-export function snapshotRoots(workdir: string, workdirMounted: boolean, outputDir: string | undefined): string[] {
-  const roots = workdirMounted ? [workdir] : [];
-  if (outputDir && !(workdirMounted && isInside(outputDir, workdir))) roots.push(outputDir);
-  return roots;
-}
-
 export async function snapshotStage(input: SnapshotStageInput): Promise<SnapshotSummary | undefined> {
-  const roots = snapshotRoots(input.workdir, input.workdirMounted, input.outputDir);
+  // each root says whether the program can write it: only what it cannot write may exclude anything
+  const roots = rootsOfRun(input.workdir, input.workdirAccess, input.outputDir);
   if (roots.length === 0) return undefined;
   const { snapshotBeforeRun } = await import('../../snapshot/index.js');
   let summary: SnapshotSummary | undefined;
