@@ -99,3 +99,56 @@ test('snapshots list shows the run snapshot; a second run adds no bytes for unch
   const skipped = await saferun(['--profile', 'strict', '--no-snapshot', '--json', 'noop.py'], { cwd: work, env });
   assert.ok(!skipped.stdout.includes('"snapshot"'), '--no-snapshot takes none');
 });
+
+test('holes 3, 5 and 6 end to end: planted ignore file and hidden files, a same-stat edit, then a run that deletes', async () => {
+  const project = tempWorkdir('saferun-work-');
+  const output = tempWorkdir('saferun-out-');
+  const env = { SAFERUN_STATE_DIR: tempWorkdir('saferun-state-') };
+  try {
+    writeFileSync(path.join(output, 'config.txt'), 'mode = safe\n');
+    writeFileSync(path.join(output, 'results.csv'), 'precious\n');
+    const { utimesSync } = await import('node:fs');
+    utimesSync(path.join(output, 'config.txt'), 1_700_000_000, 1_700_000_000);
+    const original = describeTree(output);
+    writeFileSync(
+      path.join(project, 'plant.py'),
+      [
+        'import os',
+        'out = os.environ["SAFERUN_OUTPUT"]',
+        'open(os.path.join(out, ".saferunignore"), "w").write("*\\n")',
+        'os.makedirs(os.path.join(out, "__pycache__"))',
+        'open(os.path.join(out, "__pycache__", "x.pyc"), "wb").write(b"bytecode")',
+        'os.makedirs(os.path.join(out, ".git", "hooks"))',
+        'open(os.path.join(out, ".git", "hooks", "pre-commit"), "w").write("#!/bin/sh\\n")',
+        'p = os.path.join(out, "config.txt")',
+        'st = os.stat(p)',
+        'open(p, "w").write("mode = evil\\n")',
+        'os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(project, 'wipe.py'), 'import os\nos.remove(os.path.join(os.environ["SAFERUN_OUTPUT"], "results.csv"))\n');
+    const runOnce = async (script: string): Promise<string> => {
+      const reportFile = path.join(env.SAFERUN_STATE_DIR, `${script}.json`);
+      const run = await saferun(['--profile', 'offline', '--output', output, '--report', reportFile, script], { cwd: project, env });
+      assert.equal(run.exitCode, 0, run.stderr);
+      return (JSON.parse(readFileSync(reportFile, 'utf8')) as { snapshot: { id: string } }).snapshot.id;
+    };
+    const first = await runOnce('plant.py');
+    const diff = await saferun(['snapshots', 'diff', first, '--json'], { cwd: project, env });
+    const changes = (JSON.parse(diff.stdout) as { root: string; added: string[]; changed: string[] }[]).find((r) => r.root === output)!;
+    assert.deepEqual(changes.added.sort(), ['.git', '.git/hooks', '.git/hooks/pre-commit', '.saferunignore', '__pycache__', '__pycache__/x.pyc']);
+    assert.deepEqual(changes.changed, ['config.txt'], 'the same-length rewrite with its mtime put back is seen');
+
+    const second = await runOnce('wipe.py'); // its snapshot must still hold results.csv despite the planted '*'
+    const restoredSecond = await saferun(['snapshots', 'restore', second, '--yes'], { cwd: project, env });
+    assert.equal(restoredSecond.exitCode, 0, restoredSecond.stderr);
+    assert.equal(readFileSync(path.join(output, 'results.csv'), 'utf8'), 'precious\n', 'the planted .saferunignore did not switch off the backup');
+
+    const restoredFirst = await saferun(['snapshots', 'restore', first, '--yes'], { cwd: project, env });
+    assert.equal(restoredFirst.exitCode, 0, restoredFirst.stderr);
+    assert.deepEqual(describeTree(output), original, 'planted files gone, config.txt back');
+  } finally {
+    for (const dir of [project, output, env.SAFERUN_STATE_DIR]) rmSync(dir, { recursive: true, force: true });
+  }
+});
