@@ -11,6 +11,7 @@
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { SaferunError } from '../errors.js';
+import { displayName } from './file-names.js';
 import { SyncPack, type PackedOutput } from './pack-files.js';
 import type { PackThreadMessage } from './pack-worker.js';
 import type { PackIndex, SnapshotStore } from './store.js';
@@ -28,7 +29,7 @@ export interface PackedFile {
 }
 
 function readError(file: { absolute: string }, error: unknown): SaferunError {
-  return new SaferunError(`snapshot: cannot read ${file.absolute} (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix its permissions or exclude it in .saferunignore`, { cause: error });
+  return new SaferunError(`snapshot: cannot read ${displayName(file.absolute)} (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix its permissions or exclude it (your ~/.config/saferun/snapshotignore, or .saferunignore in a working dir mounted read-only)`, { cause: error });
 }
 
 class PackThread {
