@@ -24,6 +24,8 @@ export interface MonitorSummary {
   processes: { pid: number; comm: string; cmdline: string }[];
   alerts: MonitorAlert[];
   networkCut?: { atMs: number; reason: string };
+  /** The decoy credentials planted in the sandbox's home, and each one the program opened (first time). */
+  decoys?: { planted: string[]; reads: { atMs: number; name: string; path: string }[] };
 }
 
 export interface MonitorOptions {
@@ -37,6 +39,8 @@ export interface MonitorOptions {
   clock: () => number;
   onAlert: (alert: MonitorAlert) => void;
   onNetworkCut: (reason: string) => void;
+  /** Decoy credentials planted for this run (their reads come in through decoyRead). */
+  decoys?: readonly { name: string; containerPath: string }[];
 }
 
 const PROC_INTERVAL_MS = 250;
@@ -61,7 +65,9 @@ export class ContainerMonitor {
   private cutting: Promise<void> | undefined;
   private sampler: ProcSampler | undefined;
 
-  constructor(private readonly options: MonitorOptions) {}
+  constructor(private readonly options: MonitorOptions) {
+    if (options.decoys?.length) this.summary.decoys = { planted: options.decoys.map((d) => d.containerPath), reads: [] };
+  }
 
   private starting: Promise<void> | undefined;
 
@@ -127,12 +133,13 @@ export class ContainerMonitor {
   }
 
   /**
-   * An alert raised outside the sampling loop (a decoy credential was read): recorded, reported
-   * and, when it calls for it, cutting the network like any other — at once, not at the next tick.
+   * The program opened a decoy credential: nothing honest does that, so it is a critical alert that
+   * cuts the network at once (not at the next tick). Valid from before the container starts.
    */
-  raise(alert: Alert): void {
+  decoyRead(decoy: { name: string; containerPath: string }): void {
     if (this.stopped) return;
-    this.record(alert);
+    this.summary.decoys?.reads.push({ atMs: this.options.clock(), name: decoy.name, path: decoy.containerPath });
+    this.record({ kind: 'decoy-read', severity: 'critical', detail: `the program opened the decoy credential ${decoy.containerPath} (${decoy.name}): it is looking for secrets to steal`, cut: true });
   }
 
   private record(alert: Alert): void {
