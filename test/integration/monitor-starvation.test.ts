@@ -14,7 +14,8 @@ import { assertNoSaferunLeftovers } from '../support/leftovers.js';
 import { startSaferun, tempWorkdir } from '../support/saferun.js';
 
 const SHELLS = 60;
-const TIMEOUT_MS = 6000;
+// long enough for the shells to start on a loaded machine; the program sleeps past it
+const TIMEOUT_MS = 20_000;
 
 let dir: string;
 before(async () => {
