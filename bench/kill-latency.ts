@@ -1,7 +1,7 @@
 /**
  * bench/kill-latency: from the program's read of a decoy credential to its network being cut.
- * Each run starts saferun (profile normal) on a program that opens ~/.aws/credentials and then
- * polls its own interfaces until only loopback is left. Two figures per run:
+ * Each run starts saferun (profile normal, on a per-run network: --network restricted) on a
+ * program that opens ~/.aws/credentials and then polls its own interfaces until only loopback is left. Two figures per run:
  *   - inside: read → the program sees no interface but lo (what an exfiltration would have to beat);
  *   - report: the report's decoy read → networkCut times (saferun's side: inotify poll + disconnect).
  * Prints median and p95 of each over N runs. Goal: ≤ 500 ms. No traffic leaves the machine.
@@ -49,7 +49,7 @@ function percentile(values: number[], p: number): number {
 const inside: number[] = [];
 const reported: number[] = [];
 for (let i = 0; i < runs; i++) {
-  const result = await execa(process.execPath, [bin, '--json', '--yes', '--no-snapshot', '--profile', 'normal', 'read_decoy.py'], {
+  const result = await execa(process.execPath, [bin, '--json', '--yes', '--no-snapshot', '--profile', 'normal', '--network', 'restricted', 'read_decoy.py'], {
     cwd: workdir,
     reject: false,
     stdin: 'ignore',

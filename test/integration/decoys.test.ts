@@ -61,7 +61,7 @@ function decoyDirsOf(runId: string): string[] {
 }
 
 test('reading a decoy key is a critical alert that cuts the network within 500 ms; the report names the decoy', async () => {
-  const result = await saferun(['--json', '--yes', '--no-snapshot', '--profile', 'normal', 'steal.py'], { cwd: dir });
+  const result = await saferun(['--json', '--yes', '--no-snapshot', '--profile', 'normal', '--network', 'restricted', 'steal.py'], { cwd: dir });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /home \['\.aws', '\.config', '\.docker', '\.git-credentials', '\.netrc', '\.ssh'\]/);
   assert.match(output, /key -----BEGIN OPENSSH PRIVATE KEY-----/);
@@ -79,7 +79,7 @@ test('reading a decoy key is a critical alert that cuts the network within 500 m
 });
 
 test('an honest program writes its home and ~/.config, and touches no decoy', async () => {
-  const result = await saferun(['--json', '--yes', '--no-snapshot', '--profile', 'normal', 'honest.py'], { cwd: dir });
+  const result = await saferun(['--json', '--yes', '--no-snapshot', '--profile', 'normal', '--network', 'restricted', 'honest.py'], { cwd: dir });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /wrote \['gcloud', 'myapp'\]/);
   assert.deepEqual(report.monitor.alerts, []);
@@ -90,14 +90,14 @@ test('an honest program writes its home and ~/.config, and touches no decoy', as
 
 test('with monitor.decoys: false nothing is planted', async () => {
   writeFileSync(path.join(dir, 'no-decoys.yaml'), 'extends: normal\nmonitor:\n  decoys: false\n');
-  const result = await saferun(['--json', '--yes', '--no-snapshot', '--profile', 'no-decoys.yaml', 'steal.py'], { cwd: dir });
+  const result = await saferun(['--json', '--yes', '--no-snapshot', '--profile', 'no-decoys.yaml', '--network', 'restricted', 'steal.py'], { cwd: dir });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /home \[\]/);
   assert.equal(report.monitor.decoys, undefined);
 });
 
 test('SIGTERM during the run: the decoys are removed with the container', async () => {
-  const child = startSaferun(['--yes', '--no-snapshot', '--profile', 'normal', 'sleepy.py'], { cwd: dir });
+  const child = startSaferun(['--yes', '--no-snapshot', '--profile', 'normal', '--network', 'restricted', 'sleepy.py'], { cwd: dir });
   const ownDirs = (): string[] => readdirSync(os.tmpdir()).filter((name) => name.startsWith(`saferun-decoys-${child.pid}-`));
   await new Promise<void>((resolve) => {
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -51,7 +51,7 @@ interface Report {
 }
 
 test('many shells with huge command lines: the short port-4444 connection is caught, memory stays bounded, the timeout is on time', async () => {
-  const child = startSaferun(['--json', '--yes', '--no-snapshot', '--profile', 'normal', '--timeout', `${TIMEOUT_MS / 1000}s`, 'starve.py'], { cwd: dir });
+  const child = startSaferun(['--json', '--yes', '--no-snapshot', '--profile', 'normal', '--network', 'restricted', '--timeout', `${TIMEOUT_MS / 1000}s`, 'starve.py'], { cwd: dir });
   let peakRss = 0;
   const sampler = setInterval(() => {
     if (child.pid === undefined) return;

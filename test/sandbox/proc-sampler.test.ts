@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { readCapped, READ_CAPS, type StatLine } from '../../src/sandbox/monitor/proc-files.js';
-import { descendantsOf, MAX_PROCESSES, ProcSampler } from '../../src/sandbox/monitor/proc-sampler.js';
+import { descendantsOf, MAX_PROCESSES, ProcSampler, readOrder } from '../../src/sandbox/monitor/proc-sampler.js';
 
 const stat = (pid: number, ppid: number): StatLine => ({ pid, ppid, comm: `p${pid}`, cpuTicks: 0, rssPages: 0, startTicks: pid });
 
@@ -49,4 +49,8 @@ test('a sample of a process whose child has a huge command line reads only the c
   } finally {
     child.kill();
   }
+});
+
+test('readOrder: the container\'s known pids first, then the newest', () => {
+  assert.deepEqual(readOrder(['1', '2', '30', '400', '5000', '61'], new Set([30, 61])), ['30', '61', '5000', '400', '2', '1']);
 });

@@ -38,6 +38,8 @@ export class ProcSampler {
   private cmdlines = new Map<string, string>();
   private lastTicks = new Map<number, number>();
   private lastAt: number | undefined;
+  /** The container's pids in the last sample: read first, so a short budget still covers them. */
+  private lastTree = new Set<number>();
   readonly stats: ProcSampleStats = { partial: 0 };
 
   constructor(
@@ -54,12 +56,13 @@ export class ProcSampler {
     let partial = false;
 
     const stats: StatLine[] = [];
-    const statDone = await within(pids, deadline, async (pid) => {
+    const statDone = await within(readOrder(pids, this.lastTree), deadline, async (pid) => {
       const stat = await readStat(pid);
       if (stat) stats.push(stat);
     });
     if (statDone < pids.length) partial = true;
     const tree = descendantsOf(rootStat, stats);
+    this.lastTree = new Set(tree.map((p) => p.pid));
 
     const socketStdio = new Set<number>();
     const stdioDone = await within(tree, deadline, async (p) => {
@@ -108,6 +111,17 @@ export class ProcSampler {
     this.lastAt = now;
     return elapsed > 0 ? (ticks / TICKS_PER_SECOND / elapsed) * 100 : 0;
   }
+}
+
+/**
+ * The container's known processes first, then the others newest first (a new child has a higher
+ * pid than the processes before it, until pids wrap): what a spent budget leaves out is the old
+ * processes of the host.
+ */
+export function readOrder(pids: readonly string[], known: ReadonlySet<number>): string[] {
+  const first = pids.filter((pid) => known.has(Number(pid)));
+  const rest = pids.filter((pid) => !known.has(Number(pid))).sort((a, b) => Number(b) - Number(a));
+  return [...first, ...rest];
 }
 
 function processKey(p: StatLine): string {
