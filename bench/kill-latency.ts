@@ -1,7 +1,8 @@
 /**
  * bench/kill-latency: from the program's read of a decoy credential to its network being cut.
  * Each run starts saferun (profile normal, on a per-run network: --network restricted) on a
- * program that opens ~/.aws/credentials and then polls its own interfaces until only loopback is left. Two figures per run:
+ * program that opens ~/.aws/credentials and then polls its own interfaces until only loopback is
+ * left. Two figures per run:
  *   - inside: read → the program sees no interface but lo (what an exfiltration would have to beat);
  *   - report: the report's decoy read → networkCut times (saferun's side: inotify poll + disconnect).
  * Prints median and p95 of each over N runs. Goal: ≤ 500 ms. No traffic leaves the machine.
