@@ -38,6 +38,8 @@ before(async () => {
     'time.sleep(120)',
   ];
   writeFileSync(path.join(dir, 'starve.py'), `${program.join('\n')}\n`);
+  // the connection is watched on the container's own interface: the open bridge (normal goes through the proxy)
+  writeFileSync(path.join(dir, 'open.yaml'), 'extends: normal\nnetwork: open\n');
 });
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -51,7 +53,7 @@ interface Report {
 }
 
 test('many shells with huge command lines: the short port-4444 connection is caught, memory stays bounded, the timeout is on time', async () => {
-  const child = startSaferun(['--json', '--yes', '--no-snapshot', '--profile', 'normal', '--network', 'restricted', '--timeout', `${TIMEOUT_MS / 1000}s`, 'starve.py'], { cwd: dir });
+  const child = startSaferun(['--json', '--yes', '--no-snapshot', '--profile', 'open.yaml', '--timeout', `${TIMEOUT_MS / 1000}s`, 'starve.py'], { cwd: dir });
   let peakRss = 0;
   const sampler = setInterval(() => {
     if (child.pid === undefined) return;

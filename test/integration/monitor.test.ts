@@ -87,7 +87,7 @@ test('a connection to a reverse-shell port cuts the network while the program ru
 });
 
 test('UDP counts: a connected UDP socket to port 4444 is a suspicious-port alert and cuts the network', async () => {
-  const result = await saferun(['--json', '--yes', '--profile', 'normal', '--network', 'restricted', 'udp_home.py'], { cwd: dir });
+  const result = await saferun(['--json', '--yes', '--profile', 'open.yaml', 'udp_home.py'], { cwd: dir });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /interfaces \['lo'\]/);
   assert.ok(report.monitor.alerts.some((a) => a.kind === 'suspicious-port'), JSON.stringify(report.monitor.alerts));
