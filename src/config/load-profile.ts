@@ -235,7 +235,7 @@ export function normaliseProfile(data: ProfileFile, context: { file: string; isP
     workdir,
     output: required(file, 'output', data.output),
     snapshot: required(file, 'snapshot', data.snapshot),
-    monitor: { enabled: data.monitor?.enabled ?? true, cutNetwork: data.monitor?.cutNetwork ?? true },
+    monitor: { enabled: data.monitor?.enabled ?? true, cutNetwork: data.monitor?.cutNetwork ?? true, decoys: data.monitor?.decoys ?? true },
     dependencies: {
       check: data.dependencies?.check ?? true,
       trustedIndexes: (data.dependencies?.trustedIndexes ?? []).map((h) => h.toLowerCase()),

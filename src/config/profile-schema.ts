@@ -57,6 +57,7 @@ export const profileFileSchema = z
       .object({
         enabled: z.boolean().optional().describe('watch processes, CPU, memory, sockets and traffic while the program runs (default true)'),
         cutNetwork: z.boolean().optional().describe('disconnect the network at the first alert that calls for it (default true)'),
+        decoys: z.boolean().optional().describe('plant decoy credentials in the sandbox home; a read is a critical alert (default true)'),
       })
       .strict()
       .optional(),

@@ -33,7 +33,7 @@ export interface Profile {
   output: boolean;
   snapshot: boolean;
   dependencies: DependencySettings;
-  monitor: { enabled: boolean; cutNetwork: boolean };
+  monitor: { enabled: boolean; cutNetwork: boolean; decoys: boolean };
   policy: Record<RiskLevel, PolicyAction>;
 }
 

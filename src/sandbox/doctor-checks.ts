@@ -10,6 +10,7 @@ import { findImage, sandboxImageName } from './image.js';
 import { LABEL_OWNER_PID, LABEL_RUN } from './host-config.js';
 import { canSee } from './monitor/proc-files.js';
 import os from 'node:os';
+import { loadInotify } from './decoys/watch-decoys.js';
 
 export interface Check {
   name: string;
@@ -46,6 +47,7 @@ export async function runDoctorChecks(): Promise<Check[]> {
   checks.push(...(await limitsCheck(engine, image ? image.name : undefined, String(info['CgroupVersion'] ?? '?'))));
   checks.push(await networkCheck());
   checks.push(await debootstrapCheck());
+  checks.push(await decoyWatchCheck());
   const node = Number(process.versions.node.split('.')[0]);
   checks.push({ name: 'node', status: node >= 20 ? 'ok' : 'fail', detail: `Node.js ${process.versions.node}`, ...(node >= 20 ? {} : { fix: 'install Node.js 20 or later' }) });
   return checks;
@@ -136,4 +138,14 @@ async function networkCheck(): Promise<Check> {
     return { name: 'network', status: 'warn', detail: `profile ${name} runs with network open: ${openWarning}`, fix: 'use network: allowlist (the default normal profile) with network.allow for the hosts a program needs' };
   }
   return { name: 'network', status: 'ok', detail: `profile ${name}: network ${mode ?? '?'}; allowlist and restricted go only through saferun's proxy (never this machine or metadata); ${openWarning}` };
+}
+
+/** Whether decoy reads can be seen (inotify through koffi); without it runs warn and go on unwatched. */
+async function decoyWatchCheck(): Promise<Check> {
+  try {
+    await loadInotify();
+    return { name: 'decoys', status: 'ok', detail: 'reads of decoy credentials are seen from this host (inotify)' };
+  } catch (error) {
+    return { name: 'decoys', status: 'warn', detail: `decoy credentials cannot be watched: ${(error as Error).message}`, fix: 'run saferun on Linux with the koffi package installed (npm install)' };
+  }
 }

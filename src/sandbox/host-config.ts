@@ -10,6 +10,8 @@ import { CONTAINER_NET_DIR, forwarderCommand, proxyEnvironment } from '../networ
 export const CONTAINER_WORKDIR = '/workspace';
 export const CONTAINER_OUTPUT = '/output';
 export const CONTAINER_SCRIPT_DIR = '/saferun/script';
+/** The program's HOME: the writable /tmp tmpfs (decoy credentials are bound into it). */
+export const CONTAINER_HOME = '/tmp';
 export const LABEL_RUN = 'saferun.run';
 export const LABEL_OWNER_PID = 'saferun.owner-pid';
 
@@ -46,6 +48,10 @@ export interface SandboxSpec {
   tty: boolean;
   /** Watch the running program; cut its network on the alerts that call for it. */
   monitor?: { cutNetwork: boolean };
+  /** Decoy credentials among `mounts`, watched from the host; a read is a critical alert. */
+  decoys?: { name: string; containerPath: string; hostPath: string }[];
+  /** Extra writable tmpfs directories (under HOME, where decoy mount points would leave root-owned dirs). */
+  writableDirs?: string[];
 }
 
 /** The user the program runs as: the invoking user, or nobody when saferun runs as root. */
@@ -63,6 +69,9 @@ export function dockerNetworkMode(network: SandboxNetwork): string {
       return 'bridge';
   }
 }
+
+/** Size of each extra writable dir; tmpfs pages count against the memory limit anyway. */
+const WRITABLE_DIR_BYTES = 64 * 1024 * 1024;
 
 export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
   if (spec.user.startsWith('0:') || spec.user === '0' || spec.user === 'root') throw new Error('refusing to run the sandbox as root');
@@ -101,7 +110,10 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
       SecurityOpt: ['no-new-privileges'],
       Privileged: false,
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
+      Tmpfs: {
+        '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}`,
+        ...Object.fromEntries((spec.writableDirs ?? []).map((dir) => [dir, `rw,noexec,nosuid,nodev,size=${Math.min(limits.tmpBytes, WRITABLE_DIR_BYTES)},mode=1777`])),
+      },
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       NanoCpus: limits.nanoCpus,

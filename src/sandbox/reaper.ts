@@ -1,9 +1,10 @@
 /**
  * Removes what a crashed saferun left behind: containers and networks labelled with an owner pid
- * that no longer runs. Called at the start of every run; cheap (one list call each).
+ * that no longer runs, and the decoy credential directories named after such a pid. Called at the start of every run; cheap (one list call each).
  */
 import type { EngineApi } from './engine-api.js';
 import { LABEL_OWNER_PID } from './host-config.js';
+import { reapDecoyDirs } from './decoys/plant-decoys.js';
 
 function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -21,5 +22,6 @@ export async function reapOrphans(engine: EngineApi): Promise<{ containers: numb
   const deadNetworks = networks.filter((n) => !isAlive(Number(n.Labels?.[LABEL_OWNER_PID])));
   await Promise.all(deadContainers.map((c) => engine.remove(c.Id).catch(() => undefined)));
   await Promise.all(deadNetworks.map((n) => engine.removeNetwork(n.Id).catch(() => undefined)));
+  reapDecoyDirs();
   return { containers: deadContainers.length, networks: deadNetworks.length };
 }

@@ -9,6 +9,7 @@ import { demuxStream } from './demux.js';
 import { EngineApiError, type EngineApi } from './engine-api.js';
 import { buildCreateOptions, dockerNetworkMode, type SandboxSpec } from './host-config.js';
 import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
+import type { DecoyWatch } from './decoys/watch-decoys.js';
 
 export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
 
@@ -87,10 +88,12 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
   let restoreTty: (() => void) | undefined;
   let monitor: ContainerMonitor | undefined;
   let monitorSummary: MonitorSummary | undefined;
+  let decoyWatch: DecoyWatch | undefined;
   try {
     if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
-    // The monitor loads while the engine creates the container.
+    // The monitor (and the decoys' watcher) load while the engine creates the container.
     const monitorModule = spec.monitor ? loadMonitor() : undefined;
+    const decoyModule = spec.monitor && spec.decoys?.length ? loadDecoyWatcher() : undefined;
     const id = await createContainer(engine, createOptions, hooks);
     containerId = id;
     note('container-created', id.slice(0, 12));
@@ -114,16 +117,21 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
     await hooks.beforeStart?.();
+    // The monitor exists before the program starts, so that a decoy read at its first instant counts.
+    if (monitorModule) monitor = createMonitor(await monitorModule, engine, spec, id, networkCutter(engine, spec, id, hooks), () => Math.round(performance.now() - t0), note);
+    if (monitor && decoyModule) decoyWatch = await watchRunDecoys(decoyModule, spec, monitor, note);
     const waited = engine.wait(id);
     waited.catch(() => undefined);
     await engine.start(id);
     note('started');
+    // A plain host timer: no sample of the monitor can delay it (its reads never block the event loop).
     timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
     restoreTty = forwardStdin(io, stream, spec.tty, (rows, columns) => engine.resize(id, rows, columns));
-    if (monitorModule) monitor = startMonitor(await monitorModule, engine, spec, id, networkCutter(engine, spec, id, hooks), () => Math.round(performance.now() - t0), note);
+    monitor?.start();
 
     const { StatusCode } = await waited;
     clearTimeout(timer);
+    decoyWatch?.stop();
     monitorSummary = await monitor?.stop();
     monitor = undefined;
     await drained(outputDone, OUTPUT_DRAIN_MS);
@@ -139,6 +147,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     throw new SaferunError(`the sandbox failed: ${dockerMessage(error)}`, { cause: error, partial: { events } });
   } finally {
     clearTimeout(timer);
+    decoyWatch?.stop();
     await monitor?.stop();
     restoreTty?.();
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
@@ -155,8 +164,34 @@ function loadMonitor(): Promise<MonitorModule> {
   return loading;
 }
 
-/** Loaded only for monitored runs; alerts and the cut become events as they happen. */
-function startMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, spec: SandboxSpec, containerId: string, cut: ((reason: string) => Promise<void>) | undefined, clock: () => number, note: (type: string, detail?: string) => void): ContainerMonitor {
+type DecoyWatcherModule = typeof import('./decoys/watch-decoys.js');
+
+/** The watcher module and its FFI binding (the slow part), loaded while the container is created. */
+function loadDecoyWatcher(): Promise<DecoyWatcherModule> {
+  const loading = import('./decoys/watch-decoys.js').then(async (module) => {
+    await module.loadInotify();
+    return module;
+  });
+  loading.catch(() => undefined);
+  return loading;
+}
+
+/** Every decoy read goes to the monitor (a critical alert that cuts); without inotify the run goes on, with a warning event. */
+async function watchRunDecoys(loading: Promise<DecoyWatcherModule>, spec: SandboxSpec, monitor: ContainerMonitor, note: (type: string, detail?: string) => void): Promise<DecoyWatch | undefined> {
+  try {
+    const { watchDecoys } = await loading;
+    return await watchDecoys(spec.decoys ?? [], ({ decoy }) => {
+      note('decoy-read', `${decoy.name} ${decoy.containerPath}`);
+      monitor.decoyRead(decoy);
+    });
+  } catch (error) {
+    note('decoys-unwatched', error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+/** Loaded only for monitored runs; alerts and the cut become events as they happen. Sampling begins with start(). */
+function createMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, spec: SandboxSpec, containerId: string, cut: ((reason: string) => Promise<void>) | undefined, clock: () => number, note: (type: string, detail?: string) => void): ContainerMonitor {
   const monitor = new ContainerMonitor({
     engine,
     containerId,
@@ -166,8 +201,8 @@ function startMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, sp
     clock,
     onAlert: (alert) => note('alert', `${alert.severity} ${alert.kind}: ${alert.detail}`),
     onNetworkCut: (reason) => note('network-cut', reason),
+    ...(spec.decoys ? { decoys: spec.decoys } : {}),
   });
-  monitor.start();
   return monitor;
 }
 

@@ -38,6 +38,18 @@ before(async () => {
     'print("interfaces", sorted(os.listdir("/sys/class/net")), file=sys.stderr, flush=True)',
   ];
   writeFileSync(path.join(dir, 'reverse_shell.py'), `${reverse.join('\n')}\n`);
+  const udp = [
+    'import os, socket, time',
+    'ip = socket.gethostbyname(socket.gethostname())',
+    'server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); server.bind((ip, 4444))',
+    'client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); client.connect((ip, 4444))',
+    'client.send(b"hello")',
+    'for _ in range(40):',
+    '    if sorted(os.listdir("/sys/class/net")) == ["lo"]: break',
+    '    time.sleep(0.1)',
+    'print("interfaces", sorted(os.listdir("/sys/class/net")), flush=True)',
+  ];
+  writeFileSync(path.join(dir, 'udp_home.py'), `${udp.join('\n')}\n`);
   writeFileSync(path.join(dir, 'shell_out.py'), 'import subprocess, time\nsubprocess.run(["sh", "-c", "sleep 1"])\nprint("back")\n');
   writeFileSync(path.join(dir, 'quiet.py'), 'import time\ntotal = sum(i * i for i in range(300000))\ntime.sleep(0.6)\nprint("ok", total)\n');
   // These tests watch the container's own interface, so they use the open bridge (normal is the proxy's allowlist).
@@ -72,6 +84,14 @@ test('a connection to a reverse-shell port cuts the network while the program ru
   assert.match(result.stderr, /saferun: alert: high suspicious-port/);
   assert.match(result.stderr, /saferun: network cut/);
   assert.match(result.stderr, /saferun: network open: the program can reach this machine's own services and the cloud metadata address \(169\.254\.169\.254\)/, 'open says plainly what it reaches');
+});
+
+test('UDP counts: a connected UDP socket to port 4444 is a suspicious-port alert and cuts the network', async () => {
+  const result = await saferun(['--json', '--yes', '--profile', 'open.yaml', 'udp_home.py'], { cwd: dir });
+  const { output, report } = reportOf(result.stdout);
+  assert.match(output, /interfaces \['lo'\]/);
+  assert.ok(report.monitor.alerts.some((a) => a.kind === 'suspicious-port'), JSON.stringify(report.monitor.alerts));
+  assert.match(report.monitor.networkCut!.reason, /UDP traffic to .*:4444/);
 });
 
 test('a process reading its commands from a socket (a reverse shell on an ordinary port) is critical and cuts the network', async () => {

@@ -19,7 +19,7 @@ test('/proc parsers: addresses, sockets, interface counters and stat lines with 
   const dev = 'Inter-|   Receive\n face |bytes packets\n    lo:  900 9 0 0 0 0 0 0  900 9 0 0 0 0 0 0\n  eth0: 1000 5 0 0 0 0 0 0  2000 7 0 0 0 0 0 0\n';
   assert.deepEqual(parseNetDev(dev), { rxBytes: 1000, txBytes: 2000 });
   const stat = parseStat('42 (my (odd) name) S 7 42 42 0 -1 4194560 100 0 0 0 150 30 0 0 20 0 1 0 12345 1000000 250 18446744073709551615');
-  assert.deepEqual(stat, { pid: 42, comm: 'my (odd) name', ppid: 7, cpuTicks: 180, rssPages: 250 });
+  assert.deepEqual(stat, { pid: 42, comm: 'my (odd) name', ppid: 7, cpuTicks: 180, rssPages: 250, startTicks: 12345 });
   assert.equal(parseStat('garbage'), undefined);
 });
 
@@ -60,4 +60,19 @@ test('fan-out, upload volume, sustained CPU with a connection, pids and memory n
   assert.deepEqual(kinds(busy.judge(sample({ atMs: 25_000, cpuPercent: 99 }))), ['cpu-saturation'], 'busy but offline: an alert, no cut');
   const forks = Array.from({ length: 60 }, (_, i) => proc(10 + i, 'python3'));
   assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ processes: forks, memoryBytes: 500 * 1024 ** 2 }))), ['pids-near-limit', 'memory-near-limit']);
+});
+
+test('UDP counts: a connected UDP socket to a suspicious port cuts, and UDP peers count towards the fan-out', () => {
+  const udp = (remoteIp: string, remotePort: number) => ({ proto: 'udp' as const, localIp: '172.17.0.2', localPort: 40000, remoteIp, remotePort, state: 'established' as const });
+  assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ sockets: [udp('198.51.100.4', 4444)] }))), ['suspicious-port!']);
+  const many = Array.from({ length: 30 }, (_, i) => udp(`203.0.113.${i + 1}`, 53));
+  assert.deepEqual(kinds(new BehaviourJudge(limits, 1).judge(sample({ sockets: many }))), ['connection-fan-out!']);
+  // an unconnected UDP socket (bound, no peer) is not a connection out
+  const bound = { proto: 'udp' as const, localIp: '0.0.0.0', localPort: 4444, remoteIp: '0.0.0.0', remotePort: 0, state: 'listen' as const };
+  assert.deepEqual(new BehaviourJudge(limits, 1).judge(sample({ sockets: [bound] })), []);
+  const table = [
+    '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+    '  123: 020011AC:9C40 040064C6:115C 01 00000000:00000000 00:00000000 00000000 65534        0 77001 2 0 0',
+  ].join('\n');
+  assert.deepEqual(parseSockets(table, 'udp').map((s) => [s.proto, s.remoteIp, s.remotePort, s.state]), [['udp', '198.100.0.4', 4444, 'established']]);
 });

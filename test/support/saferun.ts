@@ -24,8 +24,11 @@ function testStateDir(): string {
   return stateDir;
 }
 
+/** Pids of the saferun processes this test file started: its containers carry them as saferun.owner-pid. */
+export const startedPids = new Set<number>();
+
 export function startSaferun(args: string[], options: { cwd: string; input?: string; env?: Record<string, string> }): ResultPromise<{ reject: false }> {
-  return execa(process.execPath, [BIN, ...args], {
+  const child = execa(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     reject: false,
     stripFinalNewline: false,
@@ -33,6 +36,8 @@ export function startSaferun(args: string[], options: { cwd: string; input?: str
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     timeout: 120_000,
   }) as ResultPromise<{ reject: false }>;
+  if (child.pid !== undefined) startedPids.add(child.pid);
+  return child;
 }
 
 export async function saferun(args: string[], options: { cwd: string; input?: string; env?: Record<string, string> }): Promise<SaferunResult> {

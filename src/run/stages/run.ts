@@ -17,6 +17,7 @@ import { canAsk } from '../confirm.js';
 import { networkStage, type NetworkStageOutput } from './network.js';
 import { buildSpec, type RunEngine, type SandboxModule } from './sandbox.js';
 import { snapshotStage } from './snapshot.js';
+import { decoysStage } from './decoys.js';
 
 export interface RunStageInput {
   runId: string;
@@ -65,7 +66,11 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
   const networkLines = networkAnnouncer(input.network, request.quiet);
   const stdinTap: StdinTap = {};
   let net: NetworkStageOutput | undefined;
+  let decoys: Awaited<ReturnType<typeof decoysStage>>;
   try {
+    // Decoys first: their canaries go to the egress proxy, which cuts when one shows up in traffic.
+    const visibleToSandbox = [input.workdir, output?.hostPath ?? '', input.packagesEnv ?? '', ...input.target.mounts.map((m) => m.hostPath)];
+    decoys = await decoysStage({ runId: input.runId, profile, quiet: request.quiet, visibleToSandbox, owner: { uid: sandboxUid, gid: sandboxGid } });
     net = await networkStage({
       runId: input.runId,
       mode: input.network,
@@ -75,11 +80,12 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
       sandboxGid,
       ...(canAsk() ? { ask: networkPrompt(stdinTap, { stdin: process.stdin, write: (text) => process.stderr.write(text) }) } : {}),
       clock: () => Math.round(performance.now() - startedAt),
+      ...(decoys ? { canaries: decoys.canaries } : {}),
       onConnection: networkLines.connection,
       onCut: (cut) => networkLines.cut(cut.reason),
     });
     const image = request.image ?? (await sandbox.defaultImageName());
-    const spec = buildSpec({ ...input, sandboxNetwork: net.sandboxNetwork, outputHostPath: output?.hostPath ?? '', image });
+    const spec = buildSpec({ ...input, sandboxNetwork: net.sandboxNetwork, outputHostPath: output?.hostPath ?? '', image, decoys });
     const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, stdinTap }, {
       signal: controller.signal,
       startedAt,
@@ -87,6 +93,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
       onEvent: (event) => {
         if (request.quiet) return;
         if (event.type === 'alert') say(`saferun: alert: ${event.detail}`);
+        else if (event.type === 'decoys-unwatched') say(`saferun: warning: the decoy credentials are not watched (${event.detail})`);
         else if (event.type === 'network-cut') networkLines.cut(event.detail ?? 'alert');
       },
       beforeStart: () => snapshotting,
@@ -120,6 +127,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
   } finally {
     await net?.close();
     for (const signal of SIGNALS) process.off(signal, onSignal);
+    decoys?.remove();
     output?.release();
     engine.close();
   }

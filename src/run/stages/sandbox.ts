@@ -4,9 +4,10 @@
  * only once it is done.
  */
 import type { Profile, ResourceLimits } from '../../config/profile.js';
-import type { SandboxNetwork, SandboxSpec } from '../../sandbox/host-config.js';
+import { CONTAINER_HOME, type SandboxNetwork, type SandboxSpec } from '../../sandbox/host-config.js';
 import type { RunRequest } from '../request.js';
 import type { ResolvedTarget } from '../target.js';
+import type { PlantedDecoys } from './decoys.js';
 
 /** Where an installed package environment appears in the sandbox. */
 export const PACKAGES_DIR = '/saferun/env';
@@ -46,12 +47,13 @@ export interface SpecInput {
   image: string;
   sandbox: SandboxModule;
   packagesEnv?: string;
+  decoys?: PlantedDecoys | undefined;
 }
 
 export function buildSpec(input: SpecInput): SandboxSpec {
-  const { request, profile, target, sandbox } = input;
-  const mounts = [...target.mounts];
-  const env: Record<string, string> = { HOME: '/tmp', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
+  const { request, profile, target, sandbox, decoys } = input;
+  const mounts = [...target.mounts, ...(decoys?.mounts ?? [])];
+  const env: Record<string, string> = { HOME: CONTAINER_HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
   if (input.outputHostPath) {
     const inside = sandbox.outputMountPath(input.workdir, input.outputHostPath, profile.workdir !== 'none');
     mounts.push({ hostPath: input.outputHostPath, containerPath: inside, readOnly: false });
@@ -79,5 +81,6 @@ export function buildSpec(input: SpecInput): SandboxSpec {
     network: input.sandboxNetwork,
     tty,
     ...(profile.monitor.enabled ? { monitor: { cutNetwork: profile.monitor.cutNetwork } } : {}),
+    ...(decoys ? { decoys: decoys.decoys, writableDirs: decoys.writableDirs } : {}),
   };
 }

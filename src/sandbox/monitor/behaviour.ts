@@ -16,7 +16,8 @@ export type AlertKind =
   | 'upload-volume'
   | 'cpu-saturation'
   | 'pids-near-limit'
-  | 'memory-near-limit';
+  | 'memory-near-limit'
+  | 'decoy-read';
 
 export interface Alert {
   kind: AlertKind;
@@ -64,8 +65,13 @@ function isUnspecified(ip: string): boolean {
   return ip === '0.0.0.0' || /^0(:0){7}$/.test(ip) || ip === '::';
 }
 
+/**
+ * Connections out of the container: TCP being set up or established, and connected UDP sockets
+ * (a UDP socket shows its peer in /proc only once connect() was called; a bare sendto() leaves
+ * no peer to see).
+ */
 export function outbound(sockets: readonly SocketInfo[]): SocketInfo[] {
-  return sockets.filter((s) => s.proto === 'tcp' && (s.state === 'established' || s.state === 'syn-sent') && !isLoopback(s.remoteIp) && !isUnspecified(s.remoteIp));
+  return sockets.filter((s) => (s.state === 'established' || (s.proto === 'tcp' && s.state === 'syn-sent')) && s.remotePort !== 0 && !isLoopback(s.remoteIp) && !isUnspecified(s.remoteIp));
 }
 
 export class BehaviourJudge {
@@ -95,10 +101,12 @@ export class BehaviourJudge {
     }
     const out = outbound(sample.sockets);
     for (const s of out) {
-      this.remoteHosts.add(s.remoteIp);
-      if (SUSPICIOUS_PORTS.has(s.remotePort)) raise('suspicious-port', 'high', `a connection to ${s.remoteIp}:${s.remotePort}, a port of reverse shells, botnets and mining pools`, true);
+      // one more than the threshold is all the rule needs: the set stays small whatever is scanned
+      if (this.remoteHosts.size <= FAN_OUT_HOSTS) this.remoteHosts.add(s.remoteIp);
+      const what = s.proto === 'udp' ? 'UDP traffic' : 'a connection';
+      if (SUSPICIOUS_PORTS.has(s.remotePort)) raise('suspicious-port', 'high', `${what} to ${s.remoteIp}:${s.remotePort}, a port of reverse shells, botnets and mining pools`, true);
     }
-    if (this.remoteHosts.size > FAN_OUT_HOSTS) raise('connection-fan-out', 'high', `connections to ${this.remoteHosts.size} different hosts (scanning or spreading)`, true);
+    if (this.remoteHosts.size > FAN_OUT_HOSTS) raise('connection-fan-out', 'high', `connections to more than ${FAN_OUT_HOSTS} different hosts (scanning or spreading)`, true);
     for (const s of sample.sockets) {
       if (s.state === 'listen' && s.proto === 'tcp' && !isLoopback(s.localIp)) raise('listening-socket', 'medium', `listening for connections on port ${s.localPort} (a bind shell, or a server nobody outside can reach)`, false);
     }

@@ -6,7 +6,8 @@
  */
 import type { EngineApi } from '../engine-api.js';
 import { BehaviourJudge, outbound, type Alert, type Limits, type Sample } from './behaviour.js';
-import { canSee, descendants, interfaceBytes, sockets, stdioIsSocket, TICKS_PER_SECOND, type ProcessInfo } from './proc-files.js';
+import { canSee, type ProcessInfo } from './proc-files.js';
+import { ProcSampler } from './proc-sampler.js';
 
 export interface MonitorAlert extends Alert {
   atMs: number;
@@ -16,11 +17,15 @@ export interface MonitorSummary {
   /** 'proc': the host's /proc; 'engine': the engine's stats (no sockets). */
   source: 'proc' | 'engine';
   samples: number;
+  /** Samples whose time budget ran out before every process was read (the rest waited a tick). */
+  partialSamples: number;
   peak: { cpuPercent: number; memoryBytes: number; processes: number };
   network: { rxBytes: number; txBytes: number; remotes: string[] };
   processes: { pid: number; comm: string; cmdline: string }[];
   alerts: MonitorAlert[];
   networkCut?: { atMs: number; reason: string };
+  /** The decoy credentials planted in the sandbox's home, and each one the program opened (first time). */
+  decoys?: { planted: string[]; reads: { atMs: number; name: string; path: string }[] };
 }
 
 export interface MonitorOptions {
@@ -34,14 +39,19 @@ export interface MonitorOptions {
   clock: () => number;
   onAlert: (alert: MonitorAlert) => void;
   onNetworkCut: (reason: string) => void;
+  /** Decoy credentials planted for this run (their reads come in through decoyRead). */
+  decoys?: readonly { name: string; containerPath: string }[];
 }
 
 const PROC_INTERVAL_MS = 250;
+/** A /proc sample stops reading after this; a tick that is still busy when the next is due skips it. */
+const PROC_BUDGET_MS = 200;
 const ENGINE_INTERVAL_MS = 1000;
 const MAX_LISTED = 50;
-
-/** Memory pages are 4 KiB on the architectures the engine runs on; only the peak figure uses it. */
-const PAGE_BYTES = 4096;
+/** Remote addresses remembered for the report; a scan of the internet must not grow saferun. */
+const MAX_REMOTES = 1000;
+/** Characters of a command line kept in the report (the rules see up to READ_CAPS.cmdline bytes). */
+const LISTED_CMDLINE_CHARS = 300;
 
 export class ContainerMonitor {
   private timer: NodeJS.Timeout | undefined;
@@ -49,14 +59,15 @@ export class ContainerMonitor {
   private stopped = false;
   private judge: BehaviourJudge | undefined;
   private rootPid = 0;
-  private readonly summary: MonitorSummary = { source: 'proc', samples: 0, peak: { cpuPercent: 0, memoryBytes: 0, processes: 0 }, network: { rxBytes: 0, txBytes: 0, remotes: [] }, processes: [], alerts: [] };
+  private readonly summary: MonitorSummary = { source: 'proc', samples: 0, partialSamples: 0, peak: { cpuPercent: 0, memoryBytes: 0, processes: 0 }, network: { rxBytes: 0, txBytes: 0, remotes: [] }, processes: [], alerts: [] };
   private readonly seenProcesses = new Set<string>();
   private readonly remotes = new Set<string>();
   private cutting: Promise<void> | undefined;
-  private lastTicks = new Map<number, number>();
-  private lastAt: number | undefined;
+  private sampler: ProcSampler | undefined;
 
-  constructor(private readonly options: MonitorOptions) {}
+  constructor(private readonly options: MonitorOptions) {
+    if (options.decoys?.length) this.summary.decoys = { planted: options.decoys.map((d) => d.containerPath), reads: [] };
+  }
 
   private starting: Promise<void> | undefined;
 
@@ -71,6 +82,7 @@ export class ContainerMonitor {
     this.rootPid = info?.State?.Pid ?? 0;
     this.summary.source = this.rootPid > 0 && canSee(this.rootPid) ? 'proc' : 'engine';
     this.judge = new BehaviourJudge(this.options.limits, this.rootPid);
+    if (this.summary.source === 'proc') this.sampler = new ProcSampler(this.rootPid, this.options.clock);
     const interval = this.summary.source === 'proc' ? PROC_INTERVAL_MS : ENGINE_INTERVAL_MS;
     const tick = (): void => {
       if (this.busy || this.stopped) return;
@@ -92,11 +104,12 @@ export class ContainerMonitor {
     clearInterval(this.timer);
     await this.cutting;
     this.summary.network.remotes = [...this.remotes].slice(0, MAX_LISTED);
+    this.summary.partialSamples = this.sampler?.stats.partial ?? 0;
     return this.summary;
   }
 
   private async sample(): Promise<void> {
-    const sample = this.summary.source === 'proc' ? await this.sampleProc() : await this.sampleEngine();
+    const sample = this.sampler ? await this.sampler.sample(PROC_BUDGET_MS) : await this.sampleEngine();
     if (!sample || this.stopped) return;
     this.summary.samples++;
     const peak = this.summary.peak;
@@ -105,19 +118,35 @@ export class ContainerMonitor {
     peak.processes = Math.max(peak.processes, sample.processes.length);
     this.summary.network.rxBytes = Math.max(this.summary.network.rxBytes, sample.rxBytes);
     this.summary.network.txBytes = Math.max(this.summary.network.txBytes, sample.txBytes);
-    for (const s of outbound(sample.sockets)) this.remotes.add(`${s.remoteIp}:${s.remotePort}`);
+    for (const s of outbound(sample.sockets)) {
+      if (this.remotes.size < MAX_REMOTES) this.remotes.add(`${s.remoteIp}:${s.remotePort}${s.proto === 'udp' ? '/udp' : ''}`);
+    }
     for (const p of sample.processes) {
-      const key = `${p.comm}\0${p.cmdline}`;
-      if (this.seenProcesses.has(key) || this.summary.processes.length >= MAX_LISTED) continue;
+      if (this.summary.processes.length >= MAX_LISTED) break;
+      const cmdline = p.cmdline.slice(0, LISTED_CMDLINE_CHARS);
+      const key = `${p.comm}\0${cmdline}`;
+      if (this.seenProcesses.has(key)) continue;
       this.seenProcesses.add(key);
-      this.summary.processes.push({ pid: p.pid, comm: p.comm, cmdline: p.cmdline });
+      this.summary.processes.push({ pid: p.pid, comm: p.comm, cmdline });
     }
-    for (const alert of this.judge!.judge(sample)) {
-      const stamped = { ...alert, atMs: this.options.clock() };
-      this.summary.alerts.push(stamped);
-      this.options.onAlert(stamped);
-      if (alert.cut) this.cut(`${alert.kind}: ${alert.detail}`);
-    }
+    for (const alert of this.judge!.judge(sample)) this.record(alert);
+  }
+
+  /**
+   * The program opened a decoy credential: nothing honest does that, so it is a critical alert that
+   * cuts the network at once (not at the next tick). Valid from before the container starts.
+   */
+  decoyRead(decoy: { name: string; containerPath: string }): void {
+    if (this.stopped) return;
+    this.summary.decoys?.reads.push({ atMs: this.options.clock(), name: decoy.name, path: decoy.containerPath });
+    this.record({ kind: 'decoy-read', severity: 'critical', detail: `the program opened the decoy credential ${decoy.containerPath} (${decoy.name}): it is looking for secrets to steal`, cut: true });
+  }
+
+  private record(alert: Alert): void {
+    const stamped = { ...alert, atMs: this.options.clock() };
+    this.summary.alerts.push(stamped);
+    this.options.onAlert(stamped);
+    if (alert.cut) this.cut(`${alert.kind}: ${alert.detail}`);
   }
 
   private cut(reason: string): void {
@@ -129,35 +158,6 @@ export class ContainerMonitor {
         this.options.onNetworkCut(reason);
       })
       .catch(() => undefined); // the container is gone, or was never connected
-  }
-
-  private async sampleProc(): Promise<Sample | undefined> {
-    const processes = descendants(this.rootPid);
-    if (processes.length === 0) return undefined;
-    // CPU: ticks used since the last sample, by every process (new ones from zero), over the time passed
-    const now = performance.now();
-    let ticks = 0;
-    const seen = new Map<number, number>();
-    for (const p of processes) {
-      ticks += Math.max(0, p.cpuTicks - (this.lastTicks.get(p.pid) ?? 0));
-      seen.set(p.pid, p.cpuTicks);
-    }
-    const elapsed = this.lastAt === undefined ? 0 : (now - this.lastAt) / 1000;
-    const cpuPercent = elapsed > 0 ? (ticks / TICKS_PER_SECOND / elapsed) * 100 : 0;
-    this.lastTicks = seen;
-    this.lastAt = now;
-    const memoryBytes = processes.reduce((sum, p) => sum + p.rssPages * PAGE_BYTES, 0);
-    const { rxBytes, txBytes } = interfaceBytes(this.rootPid);
-    return {
-      atMs: this.options.clock(),
-      processes,
-      socketStdio: new Set(processes.filter((p) => stdioIsSocket(p.pid)).map((p) => p.pid)),
-      sockets: sockets(this.rootPid),
-      rxBytes,
-      txBytes,
-      cpuPercent,
-      memoryBytes,
-    };
   }
 
   private async sampleEngine(): Promise<Sample | undefined> {

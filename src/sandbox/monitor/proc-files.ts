@@ -1,9 +1,12 @@
 /**
  * Reading a container's processes and sockets from the host's /proc, as the engine sees them:
  * the container's init process and its descendants, their command lines, the sockets of the
- * container's network namespace and its interface counters. Parsers are pure; readers never throw.
+ * container's network namespace and its interface counters. Parsers are pure; readers never
+ * throw, never block the event loop and never read more than a fixed number of bytes per file:
+ * the program decides how large its command lines and socket tables are (issue 16, hole 8).
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { open, readdir, readlink } from 'node:fs/promises';
 
 export interface ProcessInfo {
   pid: number;
@@ -81,11 +84,21 @@ export function parseNetDev(text: string): { rxBytes: number; txBytes: number } 
 }
 
 /** /proc/<pid>/stat: the command name is in parentheses and may itself hold spaces and parentheses. */
-export function parseStat(text: string): { pid: number; comm: string; ppid: number; cpuTicks: number; rssPages: number } | undefined {
+export interface StatLine {
+  pid: number;
+  comm: string;
+  ppid: number;
+  cpuTicks: number;
+  rssPages: number;
+  /** When the process started, in ticks since boot: with the pid, it names one process for good. */
+  startTicks: number;
+}
+
+export function parseStat(text: string): StatLine | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  // after the name: state(0) ppid(1) … utime(11) stime(12) … rss(21)
+  // after the name: state(0) ppid(1) … utime(11) stime(12) … starttime(19) … rss(21)
   const after = text.slice(close + 2).split(' ');
   return {
     pid: Number(text.slice(0, open).trim()),
@@ -93,10 +106,45 @@ export function parseStat(text: string): { pid: number; comm: string; ppid: numb
     ppid: Number(after[1]),
     cpuTicks: Number(after[11] ?? 0) + Number(after[12] ?? 0),
     rssPages: Number(after[21] ?? 0),
+    startTicks: Number(after[19] ?? 0),
   };
 }
 
-function read(file: string): string | undefined {
+/** Bytes read at most from one file: a stat line, a command line, one socket table. */
+export const READ_CAPS = { stat: 2048, cmdline: 4096, netDev: 64 * 1024, socketTable: 2 * 1024 * 1024 } as const;
+
+/**
+ * Reads at most `maxBytes` of a file without blocking the event loop; undefined when it cannot be
+ * read (gone, not ours). /proc hands out a socket table a page per read, so the reads go on until
+ * the end or the cap; a short read of a one-record file (stat, cmdline) is its end.
+ */
+export async function readCapped(file: string, maxBytes: number, oneRecord = false): Promise<Buffer | undefined> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, 'r');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < maxBytes) {
+      const want = Math.min(maxBytes - total, 64 * 1024);
+      const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(want), 0, want, null);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+      if (oneRecord && bytesRead < want) break;
+    }
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+async function readText(file: string, maxBytes: number, oneRecord = false): Promise<string | undefined> {
+  return (await readCapped(file, maxBytes, oneRecord))?.toString('utf8');
+}
+
+function readSmallSync(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -106,60 +154,42 @@ function read(file: string): string | undefined {
 
 /** Whether this host can see the process (a local engine, same pid namespace, permission). */
 export function canSee(pid: number): boolean {
-  return read(`/proc/${pid}/stat`) !== undefined && read(`/proc/${pid}/net/dev`) !== undefined;
+  return readSmallSync(`/proc/${pid}/stat`) !== undefined && readSmallSync(`/proc/${pid}/net/dev`) !== undefined;
 }
 
-/** `root` and every process below it. */
-export function descendants(root: number): ProcessInfo[] {
-  const children = new Map<number, { pid: number; comm: string; cpuTicks: number; rssPages: number }[]>();
-  let names: string[];
+export function readStat(pid: number | string): Promise<StatLine | undefined> {
+  return readText(`/proc/${pid}/stat`, READ_CAPS.stat, true).then((text) => (text === undefined ? undefined : parseStat(text)));
+}
+
+/** Every pid of the host (the container's processes are among them). */
+export async function listPids(): Promise<string[]> {
   try {
-    names = readdirSync('/proc');
+    return (await readdir('/proc')).filter((name) => name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57);
   } catch {
     return [];
   }
-  const rootStat = parseStat(read(`/proc/${root}/stat`) ?? '');
-  if (!rootStat) return [];
-  for (const name of names) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const stat = parseStat(read(`/proc/${name}/stat`) ?? '');
-    if (!stat) continue;
-    const list = children.get(stat.ppid) ?? [];
-    list.push({ pid: stat.pid, comm: stat.comm, cpuTicks: stat.cpuTicks, rssPages: stat.rssPages });
-    children.set(stat.ppid, list);
-  }
-  const out: ProcessInfo[] = [];
-  const queue: Omit<ProcessInfo, 'cmdline'>[] = [{ ...rootStat }];
-  while (queue.length > 0 && out.length < 4096) {
-    const next = queue.shift()!;
-    out.push({ ...next, cmdline: (read(`/proc/${next.pid}/cmdline`) ?? '').replace(/\0+$/, '').replace(/\0/g, ' ').slice(0, 300) });
-    for (const child of children.get(next.pid) ?? []) queue.push({ ...child, ppid: next.pid });
-  }
-  return out;
 }
 
-/** The container's sockets (its network namespace, seen through its init process). */
-export function sockets(pid: number): SocketInfo[] {
-  const out: SocketInfo[] = [];
-  for (const [file, proto] of [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']] as const) {
-    const text = read(`/proc/${pid}/net/${file}`);
-    if (text) out.push(...parseSockets(text, proto));
-  }
-  return out;
+/** The first READ_CAPS.cmdline bytes of a command line, arguments joined by spaces. */
+export async function readCmdline(pid: number): Promise<string> {
+  const bytes = await readCapped(`/proc/${pid}/cmdline`, READ_CAPS.cmdline, true);
+  return (bytes?.toString('utf8') ?? '').replace(/\0+$/, '').replace(/\0/g, ' ');
 }
 
-export function interfaceBytes(pid: number): { rxBytes: number; txBytes: number } {
-  return parseNetDev(read(`/proc/${pid}/net/dev`) ?? '');
+/** The container's sockets (its network namespace, seen through its init process), TCP and UDP. */
+export async function sockets(pid: number): Promise<SocketInfo[]> {
+  const files = [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']] as const;
+  const texts = await Promise.all(files.map(([file]) => readText(`/proc/${pid}/net/${file}`, READ_CAPS.socketTable)));
+  // a table cut at the cap ends in half a line: drop it
+  return texts.flatMap((text, i) => (text ? parseSockets(text.slice(0, text.lastIndexOf('\n') + 1), files[i]![1]) : []));
+}
+
+export async function interfaceBytes(pid: number): Promise<{ rxBytes: number; txBytes: number }> {
+  return parseNetDev((await readText(`/proc/${pid}/net/dev`, READ_CAPS.netDev)) ?? '');
 }
 
 /** Whether the process's stdin or stdout is a network socket (the shape of a reverse shell). */
-export function stdioIsSocket(pid: number): boolean {
-  for (const fd of [0, 1]) {
-    try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) return true;
-    } catch {
-      // not ours to read, or gone
-    }
-  }
-  return false;
+export async function stdioIsSocket(pid: number): Promise<boolean> {
+  const links = await Promise.all([0, 1].map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+  return links.some((link) => link.startsWith('socket:'));
 }
