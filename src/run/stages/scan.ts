@@ -4,10 +4,13 @@ import path from 'node:path';
 import { createAnalyzer } from '../../scan/engine/analyzer.js';
 import { riskLevelOf } from '../../policy/risk-level.js';
 import { severityRank, type Finding, type RiskLevel, type SkippedFile } from '../../scan/types.js';
+import { incompleteScanFinding } from './scan-incomplete.js';
 
 export interface ScanStageInput {
   files: string[];
   inlineCode?: string;
+  /** The analyser's time budget per file (tests shorten it; default the analyser's). */
+  fileBudgetMs?: number;
 }
 
 export interface ScanStageOutput {
@@ -22,7 +25,10 @@ const MAX_SCRIPT_BYTES = 10 * 1024 * 1024;
 export async function scanStage(input: ScanStageInput): Promise<ScanStageOutput> {
   const t0 = performance.now();
   // a setup.py being run gets its declared dependencies checked too; other programs skip loading that
-  const analyzer = await createAnalyzer({ setupScripts: input.files.some((f) => path.basename(f) === 'setup.py') });
+  const analyzer = await createAnalyzer({
+    setupScripts: input.files.some((f) => path.basename(f) === 'setup.py'),
+    ...(input.fileBudgetMs === undefined ? {} : { fileBudgetMs: input.fileBudgetMs }),
+  });
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [];
   const sources: [string, Uint8Array][] = [];
@@ -40,6 +46,7 @@ export async function scanStage(input: ScanStageInput): Promise<ScanStageOutput>
   for (const [file, bytes] of sources) {
     const analysis = analyzer.analyze(file, bytes);
     findings.push(...analysis.findings);
+    if (analysis.incomplete) findings.push(incompleteScanFinding(file, analysis.incomplete));
   }
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line);
   return { riskLevel: riskLevelOf(findings), findings, skipped, durationMs: Math.round(performance.now() - t0) };

@@ -24,6 +24,8 @@ export interface ParseProblem {
 export interface SourceAnalysis {
   findings: Finding[];
   parseErrors: ParseProblem[];
+  /** Set when the analysis stopped short (parser failed or stopped, time budget spent, a rule crashed): why, and what was not checked. */
+  incomplete?: string;
 }
 
 export interface Analyzer {
@@ -71,19 +73,20 @@ type SetupScriptCheck = (text: string, displayPath: string) => Finding[];
  * `setupScripts: false` leaves out the dependency check of setup.py files, and with it the loading
  * of the dependency code and data (a run of a script that is not a setup.py has no use for them).
  */
-export async function createAnalyzer(options: { rules?: readonly Rule[]; setupScripts?: boolean } = {}): Promise<Analyzer> {
+export async function createAnalyzer(options: { rules?: readonly Rule[]; setupScripts?: boolean; fileBudgetMs?: number } = {}): Promise<Analyzer> {
   const [parser, setupCheck] = await Promise.all([
     loadPythonParser(),
     options.setupScripts === false ? undefined : import('../../deps/setup-script.js').then((m) => m.setupScriptFindings),
   ]);
   const rules = options.rules ?? RULES;
-  return { analyze: (displayPath, source) => analyzeSource(parser, rules, displayPath, source, 0, setupCheck) };
+  const fileBudgetMs = options.fileBudgetMs ?? FILE_BUDGET_MS;
+  return { analyze: (displayPath, source) => analyzeSource(parser, rules, displayPath, source, 0, setupCheck, fileBudgetMs) };
 }
 
 /** Code embedded as text inside code inside code… is followed this deep. */
 const MAX_EMBEDDING_DEPTH = 2;
 
-function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: string, source: Uint8Array, depth = 0, setupCheck?: SetupScriptCheck): SourceAnalysis {
+function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: string, source: Uint8Array, depth = 0, setupCheck?: SetupScriptCheck, fileBudgetMs = FILE_BUDGET_MS): SourceAnalysis {
   const parseErrors: ParseProblem[] = [];
   const decoded = decodePythonSource(source);
   if (decoded.problem) parseErrors.push({ line: 1, column: 1, message: decoded.problem });
@@ -93,11 +96,11 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
     tree = parser.parse(decoded.text, null, { progressCallback: () => performance.now() - started > PARSE_BUDGET_MS });
   } catch (error) {
     parseErrors.push({ line: 1, column: 1, message: `the parser failed: ${(error as Error).message}` });
-    return { findings: [], parseErrors };
+    return { findings: [], parseErrors, incomplete: 'the parser failed; no rule checked it' };
   }
   if (!tree) {
     parseErrors.push({ line: 1, column: 1, message: `parsing took longer than ${PARSE_BUDGET_MS / 1000}s and was stopped` });
-    return { findings: [], parseErrors };
+    return { findings: [], parseErrors, incomplete: `parsing took longer than ${PARSE_BUDGET_MS / 1000}s; no rule checked it` };
   }
   try {
     const findings: Finding[] = [];
@@ -105,11 +108,13 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
     const lines = model.lines;
     if (tree.rootNode.hasError) parseErrors.push(...syntaxErrors(tree.rootNode));
     const seen = new Set<string>();
+    const notChecked: string[] = [];
     const isSetupScript = path.basename(displayPath.split('!/').pop() ?? displayPath) === 'setup.py';
     for (const [index, rule] of rules.entries()) {
-      if (performance.now() - started > FILE_BUDGET_MS) {
+      if (performance.now() - started > fileBudgetMs) {
         const skipped = rules.slice(index).map((r) => r.meta.id);
-        parseErrors.push({ line: 1, column: 1, message: `analysis took longer than ${FILE_BUDGET_MS / 1000}s; not checked: ${skipped.join(', ')}` });
+        parseErrors.push({ line: 1, column: 1, message: `analysis took longer than ${fileBudgetMs / 1000}s; not checked: ${skipped.join(', ')}` });
+        notChecked.push(...skipped);
         break;
       }
       const context: RuleContext = {
@@ -141,12 +146,13 @@ function analyzeSource(parser: Parser, rules: readonly Rule[], displayPath: stri
         rule.check(context);
       } catch (error) {
         parseErrors.push({ line: 1, column: 1, message: `rule ${rule.meta.id} failed on this file: ${(error as Error).message}` });
+        notChecked.push(rule.meta.id);
       }
     }
     if (depth < MAX_EMBEDDING_DEPTH) findings.push(...embeddedFindings(parser, rules, displayPath, model, lines, depth));
     if (isSetupScript && depth === 0 && setupCheck) findings.push(...setupCheck(decoded.text, displayPath));
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
-    return { findings, parseErrors };
+    return { findings, parseErrors, ...(notChecked.length > 0 ? { incomplete: `not checked: ${notChecked.join(', ')}` } : {}) };
   } finally {
     tree.delete();
   }
