@@ -1,41 +1,56 @@
 /** Hostile input never crashes or hangs the analyser (bounded: a few seconds). */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAnalyzer, type Analyzer } from '../../src/scan/engine/analyzer.js';
 import { packageRoot } from '../../src/util/package-info.js';
+import { fuzzSeed, randomBytesFrom, seededRandom, withSeed } from '../support/fuzz.js';
 
 let analyzer: Analyzer;
 before(async () => {
   analyzer = await createAnalyzer();
 });
 
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-}
+const FUZZ_INPUTS = 300;
+/** One input that takes longer than this fails the test (the pool replaces the stuck worker) instead of hanging the file. */
+const PER_INPUT_BUDGET_MS = 15_000;
 
-test('random bytes, truncations and mutations of real code', () => {
-  const real = readFileSync(path.join(packageRoot(), 'test', 'fixtures', 'rules', 'encoded-payload-exec.py'));
-  const random = seededRandom(42);
-  for (let i = 0; i < 300; i++) {
-    const kind = i % 3;
-    let input: Uint8Array;
-    if (kind === 0) input = randomBytes(Math.floor(random() * 4096));
-    else if (kind === 1) input = real.subarray(0, Math.floor(random() * real.length));
-    else {
-      const copy = Buffer.from(real);
-      for (let j = 0; j < 20; j++) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
-      input = copy;
+test('random bytes, truncations and mutations of real code', { timeout: 240_000 }, async () => {
+  const seed = fuzzSeed();
+  await withSeed(seed, async () => {
+    const real = readFileSync(path.join(packageRoot(), 'test', 'fixtures', 'rules', 'encoded-payload-exec.py'));
+    const random = seededRandom(seed);
+    const inputs: Uint8Array[] = [];
+    for (let i = 0; i < FUZZ_INPUTS; i++) {
+      const kind = i % 3;
+      if (kind === 0) inputs.push(randomBytesFrom(random, Math.floor(random() * 4096)));
+      else if (kind === 1) inputs.push(real.subarray(0, Math.floor(random() * real.length)));
+      else {
+        const copy = Buffer.from(real);
+        for (let j = 0; j < 20; j++) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+        inputs.push(copy);
+      }
     }
-    const result = analyzer.analyze(`fuzz-${i}.py`, input);
-    assert.ok(Array.isArray(result.findings));
-  }
+    const { AnalyzerPool } = await import('../../src/scan/worker-pool.js');
+    const pool = new AnalyzerPool(1, PER_INPUT_BUDGET_MS);
+    try {
+      for (const [i, input] of inputs.entries()) {
+        const result = await pool.analyze(`fuzz-${i}.py`, input);
+        assert.ok('analysis' in result, `input ${i} (${input.length} bytes) took longer than ${PER_INPUT_BUDGET_MS} ms`);
+        assert.ok(Array.isArray(result.analysis.findings));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+test('the fuzz generator replays the same inputs from the same seed', () => {
+  const a = seededRandom(7);
+  const b = seededRandom(7);
+  assert.deepEqual(randomBytesFrom(a, 64), randomBytesFrom(b, 64));
+  assert.notDeepEqual(randomBytesFrom(seededRandom(7), 64), randomBytesFrom(seededRandom(8), 64));
 });
 
 test('deep nesting and long lines', () => {
