@@ -27,7 +27,8 @@ const SECRET = 'SAFERUN_TEST_HOST_SECRET';
 
 let dir: string;
 let imageEnvKeys: Set<string>;
-const runs = new Map<string, { profile: Profile; run: ProbeRun }>();
+/** Each preset's run, or why it failed: one preset failing must not hide what the others show. */
+const runs = new Map<string, { profile: Profile; run: ProbeRun } | { error: string }>();
 
 before(async () => {
   await assertEngineReachable();
@@ -41,11 +42,18 @@ before(async () => {
       const { profile } = await loadProfile(preset);
       const env = { [COPIED]: `copied from the host for ${preset}`, [SECRET]: 'must not leak' };
       const result = await saferun(['--json', '--profile', preset, '-e', COPIED, 'sandbox_probe.py'], { cwd: dir, env });
-      assert.equal(result.exitCode, 0, `${preset}: ${result.stderr}`);
-      runs.set(preset, { profile, run: parseProbeRun(result.stdout) });
+      if (result.exitCode !== 0) runs.set(preset, { error: `exit ${result.exitCode}: ${result.stderr.slice(0, 1000)}` });
+      else runs.set(preset, { profile, run: parseProbeRun(result.stdout) });
     }),
   );
 });
+
+function runOf(preset: string): { profile: Profile; run: ProbeRun } {
+  const entry = runs.get(preset);
+  assert.ok(entry, `no run for ${preset}`);
+  if ('error' in entry) assert.fail(`the ${preset} probe run failed: ${entry.error}`);
+  return entry;
+}
 
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -53,8 +61,8 @@ after(async () => {
 });
 
 for (const preset of PRESETS) {
-  describe(`inside a ${preset} container`, { timeout: 120_000 }, () => {
-    const get = () => runs.get(preset)!;
+  describe(`inside the ${preset} container`, { timeout: 120_000 }, () => {
+    const get = () => runOf(preset);
 
     test('the probe ran under this preset, unescalated', () => {
       assert.equal(get().run.report.profile, preset);
@@ -137,6 +145,6 @@ for (const preset of PRESETS) {
 }
 
 test('the presets really differ inside: the limits of one are not those of another', () => {
-  const seen = new Set(PRESETS.map((preset) => runs.get(preset)!.run.probe.cgroup.memory));
+  const seen = new Set(PRESETS.map((preset) => runOf(preset).run.probe.cgroup.memory));
   assert.equal(seen.size, PRESETS.length);
 });
