@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import { UsageError } from '../errors.js';
 import { NETWORK_MODES, type NetworkMode } from '../config/profile.js';
-import { parseDuration, parseSize } from '../config/units.js';
+import { formatDuration, parseDuration, parseSize, TIMEOUT_RANGE_MS } from '../config/units.js';
 import { parseAllowRule, type AllowRule } from '../network/allow-rules.js';
 import type { RunRequest, RunTarget } from '../run/request.js';
 
@@ -31,6 +31,7 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     .option('network', { type: 'string', description: 'none, restricted, allowlist or open (at most what the profile allows)' })
     .option('allow-host', { type: 'string', description: 'HOST[:PORT] the program may reach in allowlist mode, for this run (repeatable)' })
     .option('output', { alias: 'o', type: 'string', description: 'a host directory the program may write (created if missing)' })
+    .option('output-size', { type: 'string', description: 'how much the output dir may grow in this run (e.g. 100m, 2g)' })
     .option('e', { alias: 'env', type: 'string', description: 'set KEY=VAL in the sandbox (repeatable); no host variables pass otherwise' })
     .option('image', { type: 'string', description: 'run in this image instead of saferun\'s own' })
     .option('report', { type: 'string', description: 'write the JSON report to this file' })
@@ -69,6 +70,7 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(args['cpus'] === undefined ? {} : { nanoCpus: cpusFlag(args['cpus']) }),
       ...(args['pids'] === undefined ? {} : { pids: pidsFlag(args['pids']) }),
       ...(args['timeout'] === undefined ? {} : { timeoutMs: durationFlag('--timeout', args['timeout']) }),
+      ...(args['output-size'] === undefined ? {} : { outputBytes: outputSizeFlag(args['output-size']) }),
     },
     ...(args['network'] === undefined ? {} : { network: networkFlag(args['network']) }),
     allowHosts: allowHostFlags(args['allow-host']),
@@ -140,9 +142,20 @@ function sizeFlag(flag: string, value: unknown): number {
   return result.value;
 }
 
+function outputSizeFlag(value: unknown): number {
+  const result = parseSize(single('--output-size', value));
+  if (!result.ok) throw new UsageError(`--output-size: ${result.problem}`);
+  if (result.value < 1024 ** 2 || result.value > 64 * 1024 ** 4) throw new UsageError(`--output-size: '${String(value)}' is out of range; use from 1m to 65536g (e.g. 100m, 2g)`);
+  return result.value;
+}
+
 function durationFlag(flag: string, value: unknown): number {
   const result = parseDuration(single(flag, value));
   if (!result.ok) throw new UsageError(`${flag}: ${result.problem}`);
+  const { min, max } = TIMEOUT_RANGE_MS;
+  if (result.value < min || result.value > max) {
+    throw new UsageError(`${flag}: '${String(value)}' is out of range; use from ${formatDuration(min)} to ${formatDuration(max)} (e.g. 30m, 24h)`);
+  }
   return result.value;
 }
 

@@ -14,7 +14,7 @@ import { packageRoot } from '../util/package-info.js';
 import { formatAllowRule, parseAllowRule } from '../network/allow-rules.js';
 import { parsePolicyAction, type EgressSettings, type LoadedProfile, type PolicyAction, type Profile, type ResourceLimits } from './profile.js';
 import type { ProfileFile } from './profile-schema.js';
-import { parseDuration, parseSize, type ParseResult } from './units.js';
+import { formatDuration, parseDuration, parseSize, TIMEOUT_RANGE_MS, type ParseResult } from './units.js';
 
 export const PRESETS = ['strict', 'offline', 'normal'] as const;
 export const DEFAULT_PROFILE = 'normal';
@@ -116,7 +116,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], topLevelKeys: strin
 }
 
 function acceptedKeys(at: readonly PropertyKey[], topLevelKeys: string[]): string {
-  if (at[0] === 'limits') return 'memory, cpus, pids, nofile, maxFileSize, tmpSize, timeout';
+  if (at[0] === 'limits') return 'memory, cpus, pids, nofile, maxFileSize, tmpSize, timeout, outputSize';
   if (at[0] === 'policy') return 'low, medium, high, critical';
   if (at[0] === 'network') return 'mode, allow, maxUpload';
   return topLevelKeys.join(', ');
@@ -190,6 +190,8 @@ function inRange(file: string, key: string, value: number, min: number, max: num
 
 const MiB = 1024 ** 2;
 const DEFAULT_MAX_UPLOAD = 20 * MiB;
+/** limits.outputSize when a profile file leaves it out (the presets set their own). */
+const DEFAULT_OUTPUT_SIZE = '1g';
 
 export function normaliseProfile(data: ProfileFile, context: { file: string; isPreset: boolean; fallbackName: string }): LoadedProfile {
   const { file } = context;
@@ -210,7 +212,8 @@ export function normaliseProfile(data: ProfileFile, context: { file: string; isP
     nofile: inRange(file, 'limits.nofile', required(file, 'limits.nofile', l.nofile), 16, 1_048_576),
     maxFileSizeBytes: inRange(file, 'limits.maxFileSize', unit(file, 'limits.maxFileSize', parseSize(required(file, 'limits.maxFileSize', l.maxFileSize))), 1 * MiB, 1024 ** 4, mib),
     tmpBytes: inRange(file, 'limits.tmpSize', unit(file, 'limits.tmpSize', parseSize(required(file, 'limits.tmpSize', l.tmpSize))), 1 * MiB, 64 * 1024 ** 3, mib),
-    timeoutMs: inRange(file, 'limits.timeout', unit(file, 'limits.timeout', parseDuration(required(file, 'limits.timeout', l.timeout))), 100, 7 * 24 * 3_600_000),
+    outputBytes: inRange(file, 'limits.outputSize', unit(file, 'limits.outputSize', parseSize(l.outputSize ?? DEFAULT_OUTPUT_SIZE)), 1 * MiB, 64 * 1024 ** 4, mib),
+    timeoutMs: inRange(file, 'limits.timeout', unit(file, 'limits.timeout', parseDuration(required(file, 'limits.timeout', l.timeout))), TIMEOUT_RANGE_MS.min, TIMEOUT_RANGE_MS.max, formatDuration),
   };
   const policyText = data.policy ?? {};
   const policy = Object.fromEntries(

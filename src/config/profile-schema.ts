@@ -5,11 +5,14 @@
 import { z } from 'zod';
 
 import { NETWORK_MODES, WORKDIR_ACCESS } from './profile.js';
+import { TIMEOUT_RANGE_MS } from './units.js';
 
 export { NETWORK_MODES, WORKDIR_ACCESS, type NetworkMode, type WorkdirAccess } from './profile.js';
 
 const size = z.union([z.string(), z.number()]).describe('a size: bytes, or a number with k, m or g (e.g. 512m, 2g)');
-const duration = z.union([z.string(), z.number()]).describe('a duration: seconds, or a number with ms, s, m or h (e.g. 30s, 5m)');
+const duration = z
+  .union([z.string().max(32), z.number().positive().max(TIMEOUT_RANGE_MS.max / 1000)])
+  .describe('a duration: seconds, or a number with ms, s, m or h (e.g. 30s, 5m); at most 168h');
 const action = z
   .string()
   .regex(/^(run|ask|block|escalate:[A-Za-z0-9_-]+)$/, { message: "use run, ask, block or escalate:<profile>" })
@@ -30,6 +33,7 @@ export const profileFileSchema = z
         maxFileSize: size.optional().describe('largest file the program may write'),
         tmpSize: size.optional().describe('size of the writable /tmp (tmpfs, noexec)'),
         timeout: duration.optional().describe('wall-clock limit'),
+        outputSize: size.optional().describe('how much the output dir may grow in one run (default 1g); the run is stopped beyond it'),
       })
       .strict()
       .optional(),

@@ -18,6 +18,8 @@ export interface ResourceLimits {
   maxFileSizeBytes: number;
   tmpBytes: number;
   timeoutMs: number;
+  /** How much the writable host dirs (--output, a read-write working dir) may grow during one run. */
+  outputBytes: number;
 }
 
 export interface Profile {

@@ -35,6 +35,11 @@ test('flags are parsed and defaults applied', () => {
   assert.equal(parseRunArgs(['s.py'], { SAFERUN_PROFILE: 'offline' }, '/x') !== 'help' && (parseRunArgs(['s.py'], { SAFERUN_PROFILE: 'offline' }, '/x') as RunRequest).profile, 'offline');
 });
 
+test('--timeout takes up to 168h; --output-size sets the output budget', () => {
+  assert.equal(parse(['--timeout', '168h', 's.py']).limits.timeoutMs, 168 * 3_600_000);
+  assert.equal(parse(['--output-size', '100m', 's.py']).limits.outputBytes, 100 * 1024 ** 2);
+});
+
 test('bad values name the value and what is accepted', () => {
   const table: [string[], RegExp][] = [
     [['--memory', '12 parsecs', 's.py'], /--memory: '12 parsecs' is not a size; use e\.g\. 512m, 2g/],
@@ -48,6 +53,13 @@ test('bad values name the value and what is accepted', () => {
     [['-m', '../evil'], /is not a module name/],
     [['--bogus', 's.py'], /Unknown argument: bogus/],
     [['--quiet'], /no program given/],
+    // past what a Node timer holds, 600h used to fire at once and kill the program immediately
+    [['--timeout', '600h', 's.py'], /--timeout: '600h' is out of range; use from 100ms to 168h/],
+    [['--timeout', '169h', 's.py'], /out of range/],
+    [['--timeout', '99999999999999999999h', 's.py'], /--timeout: .* too long/],
+    [['--timeout', '50ms', 's.py'], /out of range/],
+    [['--output-size', 'lots', 's.py'], /--output-size: 'lots' is not a size/],
+    [['--output-size', '10k', 's.py'], /--output-size: '10k' is out of range/],
   ];
   for (const [argv, expected] of table) {
     assert.throws(() => parse(argv), (error: Error) => {

@@ -24,6 +24,21 @@ test('every preset loads, passes the schema, and has no network when it says so'
   assert.equal((await loadProfile('strict')).profile.network, 'none');
   assert.equal((await loadProfile('offline')).profile.network, 'none');
   assert.equal((await loadProfile('strict')).profile.policy.high.kind, 'block');
+  // ten files just under strict's largest-file limit must not fit in its output budget
+  const strict = (await loadProfile('strict')).profile.limits;
+  assert.ok(strict.outputBytes < 10 * (strict.maxFileSizeBytes - 1024 ** 2));
+});
+
+test('a profile file without limits.outputSize gets 1g', async () => {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'plain.yaml');
+    const strict = readFileSync(path.join(packageRoot(), 'profiles', 'strict.yaml'), 'utf8').replace(/^\s*outputSize:.*\n/m, '').replace(/^name: .*\n/m, '');
+    writeFileSync(file, strict);
+    assert.equal((await loadProfile(file)).profile.limits.outputBytes, 1024 ** 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the checked-in JSON Schema is current', () => {
@@ -58,6 +73,9 @@ test('hostile and broken profiles get errors naming the file, the key and what i
       ['bad-network.yaml', 'extends: strict\nnetwork: internet\n', /key 'network'.*accepted: none, restricted, allowlist, open/],
       ['bad-size.yaml', 'extends: strict\nlimits:\n  memory: 12 parsecs\n', /key 'limits\.memory': '12 parsecs' is not a size/],
       ['too-small.yaml', 'extends: strict\nlimits:\n  memory: 1k\n', /key 'limits\.memory': .* out of range/],
+      ['long-timeout.yaml', 'extends: strict\nlimits:\n  timeout: 600h\n', /key 'limits\.timeout': 600h is out of range; accepted 100ms to 168h/],
+      ['long-timeout-number.yaml', 'extends: strict\nlimits:\n  timeout: 2160000\n', /limits\.timeout/],
+      ['small-output.yaml', 'extends: strict\nlimits:\n  outputSize: 10k\n', /key 'limits\.outputSize': .* out of range/],
       ['bad-policy.yaml', 'extends: strict\npolicy:\n  high: yolo\n', /key 'policy\.high': use run, ask, block or escalate:<profile>/],
       ['self.yaml', 'extends: strict\nname: selfish\npolicy:\n  high: escalate:selfish\n', /cannot escalate to itself/],
       ['missing.yaml', 'network: none\n', /key 'limits\.cpus' is missing/],
