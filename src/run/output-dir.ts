@@ -2,12 +2,14 @@
  * The one writable host path. When saferun runs as root the program runs as nobody (65534), so for
  * the run the tree is lent to that user (every entry chowned, owners recorded), and afterwards each
  * entry goes back to its owner; what the program created goes to the directory's owner. Symlinks
- * are never followed (lchown).
+ * are never followed (lchown), other file systems mounted below are not entered, and a file with
+ * more than one hard link is left alone: its other names may be anywhere, so changing its owner
+ * would change a file outside the directory the user named.
  */
 import { lchownSync, lstatSync, mkdirSync, readdirSync, realpathSync, type Stats } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SaferunError } from '../errors.js';
+import { checkOutputPath, type OutputPathContext } from './output-path.js';
 
 export interface PreparedOutputDir {
   hostPath: string;
@@ -21,13 +23,15 @@ interface Owner {
   ino: number;
 }
 
-/** Every entry under dir (dir included), without following symlinks. */
+/** Every entry under dir (dir included) on dir's file system, without following symlinks. */
 function walkEntries(dir: string, visit: (absolute: string, stat: Stats) => void): void {
+  const device = lstatSync(dir).dev;
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop()!;
     const stat = lstatSync(current, { throwIfNoEntry: false });
-    if (!stat) continue;
+    if (!stat || stat.dev !== device) continue;
+    if (!stat.isDirectory() && stat.nlink > 1) continue;
     visit(current, stat);
     if (stat.isDirectory()) {
       let names: string[] = [];
@@ -49,17 +53,16 @@ function tryChown(file: string, uid: number, gid: number): void {
   }
 }
 
-export function prepareOutputDir(requested: string, cwd: string, sandboxUid: number, sandboxGid: number): PreparedOutputDir {
-  const absolute = path.resolve(cwd, requested);
+export function prepareOutputDir(requested: string, context: OutputPathContext, sandboxUid: number, sandboxGid: number): PreparedOutputDir {
+  const absolute = checkOutputPath(requested, context);
   try {
     mkdirSync(absolute, { recursive: true });
   } catch (error) {
     throw new SaferunError(`--output ${requested}: cannot create it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+  checkOutputPath(requested, context);
   const real = realpathSync(absolute);
   if (!lstatSync(real).isDirectory()) throw new SaferunError(`--output ${requested}: not a directory`);
-  const forbidden = new Set(['/', os.homedir(), '/etc', '/usr', '/var', '/bin', '/lib', '/boot', '/root', '/home', '/tmp']);
-  if (forbidden.has(real)) throw new SaferunError(`--output ${requested}: refusing to make ${real} writable to the program; use a dedicated directory`);
   if (process.getuid?.() !== 0) return { hostPath: real, release: () => undefined };
 
   const owners = new Map<string, Owner>();
