@@ -13,10 +13,12 @@ import type { RunTarget } from './request.js';
 export interface ResolvedTarget {
   /** argv inside the container. */
   command: string[];
-  /** Extra read-only mounts (the script's directory when it is outside the working dir). */
+  /** Extra read-only mounts (the script file alone when it is outside the working dir). */
   mounts: BindMount[];
   /** Host files to scan before running, and code given inline. */
   scanFiles: string[];
+  /** What the program can import besides the entry: the directory trees to scan as well. */
+  scanRoots: string[];
   inlineCode?: string;
   /** What the report shows as the command. */
   display: string;
@@ -27,12 +29,14 @@ function toPosix(relative: string): string {
 }
 
 export function resolveTarget(target: RunTarget, args: string[], workdir: string, workdirMounted: boolean): ResolvedTarget {
+  // Everything under the mounted working dir can be imported (it is the program's cwd and sys.path[0]).
+  const workdirRoots = workdirMounted ? [workdir] : [];
   switch (target.kind) {
     case 'code':
-      return { command: ['python3', '-c', target.code, ...args], mounts: [], scanFiles: [], inlineCode: target.code, display: ['python3', '-c', target.code, ...args].join(' ') };
+      return { command: ['python3', '-c', target.code, ...args], mounts: [], scanFiles: [], scanRoots: workdirRoots, inlineCode: target.code, display: ['python3', '-c', target.code, ...args].join(' ') };
     case 'module': {
       const scanFiles = moduleFiles(target.name, workdir);
-      return { command: ['python3', '-m', target.name, ...args], mounts: [], scanFiles, display: ['python3', '-m', target.name, ...args].join(' ') };
+      return { command: ['python3', '-m', target.name, ...args], mounts: [], scanFiles, scanRoots: workdirRoots, display: ['python3', '-m', target.name, ...args].join(' ') };
     }
     case 'script': {
       const hostPath = path.resolve(workdir, target.path);
@@ -47,18 +51,33 @@ export function resolveTarget(target: RunTarget, args: string[], workdir: string
       const display = ['python3', target.path, ...args].join(' ');
       if (workdirMounted && isInside(hostPath, workdir) && isInside(real, realpathSync(workdir))) {
         assertReadableBySandbox(workdir, real);
-        return { command: ['python3', toPosix(path.relative(workdir, hostPath)), ...args], mounts: [], scanFiles: [real], display };
+        return { command: ['python3', scriptArgument(toPosix(path.relative(workdir, hostPath))), ...args], mounts: [], scanFiles: [real], scanRoots: workdirRoots, display };
       }
-      const dir = path.dirname(real);
-      assertReadableBySandbox(dir, real);
+      // Outside the working dir only the file itself is mounted: its neighbours stay out of reach.
+      assertReadableBySandbox(real, real);
+      const inside = `${CONTAINER_SCRIPT_DIR}/${mountableName(path.basename(real))}`;
       return {
-        command: ['python3', `${CONTAINER_SCRIPT_DIR}/${path.basename(real)}`, ...args],
-        mounts: [{ hostPath: dir, containerPath: CONTAINER_SCRIPT_DIR, readOnly: true }],
+        command: ['python3', inside, ...args],
+        mounts: [{ hostPath: real, containerPath: inside, readOnly: true }],
         scanFiles: [real],
+        scanRoots: workdirRoots,
         display,
       };
     }
   }
+}
+
+/**
+ * A relative script path as python3's argument: a name starting with '-' (`-cprint(1)#.py`) would be
+ * read as an option, so it keeps a `./` in front.
+ */
+export function scriptArgument(relative: string): string {
+  return relative.startsWith('-') ? `./${relative}` : relative;
+}
+
+/** ':' and ',' separate the fields of a bind; such a name is mounted as script.py. */
+function mountableName(name: string): string {
+  return /^[^:,]+$/.test(name) ? name : 'script.py';
 }
 
 /**
