@@ -77,6 +77,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof SaferunError) {
       process.stderr.write(`saferun: ${error.message}\n`);
       process.exitCode = error.exitCode;
+      // A signal ended the run before the program started: work still under way (a snapshot, scan
+      // workers) is abandoned rather than waited for.
+      if (error.exitCode > 128) process.exit(error.exitCode);
       return;
     }
     process.stderr.write(`saferun: internal error (a bug, please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
