@@ -9,6 +9,7 @@ export const ExitCode = {
   usage: 2,
   blocked: 120,
   saferunError: 121,
+  outputLimit: 122,
   oom: 123,
   timeout: 124,
   interrupted: 130,

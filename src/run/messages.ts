@@ -20,6 +20,10 @@ export function timeoutMessage(limits: ResourceLimits): string {
   return `saferun: timed out after ${formatDuration(limits.timeoutMs)}; the program was killed (raise the limit with --timeout)`;
 }
 
+export function outputLimitMessage(limits: ResourceLimits): string {
+  return `saferun: output budget exceeded: the program wrote more than ${formatBytes(limits.outputBytes)} to its writable dirs and was stopped (raise it with --output-size or limits.outputSize)`;
+}
+
 export function oomMessage(limits: ResourceLimits): string {
   return `saferun: out of memory: the program reached its ${formatBytes(limits.memoryBytes)} limit and was killed (raise it with --memory)`;
 }

@@ -46,6 +46,8 @@ export interface SandboxSpec {
   limits: ResourceLimits;
   network: SandboxNetwork;
   tty: boolean;
+  /** Host dirs the program can write, and how much they may grow during the run (limits.outputSize). */
+  outputBudget?: { roots: string[]; bytes: number };
   /** Watch the running program; cut its network on the alerts that call for it. */
   monitor?: { cutNetwork: boolean };
   /** Decoy credentials among `mounts`, watched from the host; a read is a critical alert. */

@@ -10,8 +10,9 @@ import { EngineApiError, type EngineApi } from './engine-api.js';
 import { buildCreateOptions, dockerNetworkMode, type SandboxSpec } from './host-config.js';
 import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 import type { DecoyWatch } from './decoys/watch-decoys.js';
+import { measureRoots, watchOutputBudget, type OutputBudgetWatch } from './output-budget.js';
 
-export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
+export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'output-limit' | 'error';
 
 export interface SandboxEvent {
   atMs: number;
@@ -52,6 +53,8 @@ export interface SandboxHooks {
 }
 
 const OUTPUT_DRAIN_MS = 2000;
+/** The longest delay a Node timer holds; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function isNoSuchImage(error: unknown): boolean {
   return error instanceof EngineApiError && error.statusCode === 404 && /no such image|not found/i.test(error.message);
@@ -81,6 +84,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     hooks.onEvent?.(event);
   };
   const createOptions = buildCreateOptions(spec);
+  if (!(spec.limits.timeoutMs > 0 && spec.limits.timeoutMs <= MAX_TIMER_MS)) throw new SaferunError(`timeout ${spec.limits.timeoutMs} ms is out of range`);
   let containerId: string | undefined;
   let reason: ExitReason = 'exited';
   let timer: NodeJS.Timeout | undefined;
@@ -89,11 +93,16 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
   let monitor: ContainerMonitor | undefined;
   let monitorSummary: MonitorSummary | undefined;
   let decoyWatch: DecoyWatch | undefined;
+  let budgetWatch: OutputBudgetWatch | undefined;
   try {
     if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
     // The monitor (and the decoys' watcher) load while the engine creates the container.
     const monitorModule = spec.monitor ? loadMonitor() : undefined;
     const decoyModule = spec.monitor && spec.decoys?.length ? loadDecoyWatcher() : undefined;
+    // What the writable dirs hold before the program starts (measured while the rest gets ready).
+    const budget = spec.outputBudget;
+    const baseline = budget ? measureRoots(budget.roots) : undefined;
+    baseline?.catch(() => undefined);
     const id = await createContainer(engine, createOptions, hooks);
     containerId = id;
     note('container-created', id.slice(0, 12));
@@ -116,14 +125,29 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     onAbort = () => kill('killed');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
-    await hooks.beforeStart?.();
+    if (hooks.beforeStart) await untilAborted(hooks.beforeStart(), hooks.signal);
     // The monitor exists before the program starts, so that a decoy read at its first instant counts.
-    if (monitorModule) monitor = createMonitor(await monitorModule, engine, spec, id, networkCutter(engine, spec, id, hooks), () => Math.round(performance.now() - t0), note);
-    if (monitor && decoyModule) decoyWatch = await watchRunDecoys(decoyModule, spec, monitor, note);
+    if (!hooks.signal?.aborted && monitorModule) monitor = createMonitor(await monitorModule, engine, spec, id, networkCutter(engine, spec, id, hooks), () => Math.round(performance.now() - t0), note);
+    if (!hooks.signal?.aborted && monitor && decoyModule) decoyWatch = await watchRunDecoys(decoyModule, spec, monitor, note);
+    // The last moment to stop before the program runs: an abort at any time until here means it never starts.
+    if (hooks.signal?.aborted) {
+      reason = 'killed';
+      note('interrupted-before-start');
+      return { exitCode: null, reason, durationMs: Math.round(performance.now() - t0), containerId: id, events };
+    }
     const waited = engine.wait(id);
     waited.catch(() => undefined);
     await engine.start(id);
     note('started');
+    // An abort while the engine was starting it found nothing to kill yet.
+    if (hooks.signal?.aborted) engine.kill(id).catch(() => undefined);
+    const baselineBytes = (await baseline) ?? 0;
+    if (budget) {
+      budgetWatch = watchOutputBudget(budget.roots, baselineBytes, budget.bytes, (grownBy) => {
+        if (reason === 'exited') note('output-limit', outputLimitDetail(grownBy, budget.bytes));
+        kill('output-limit');
+      });
+    }
     // A plain host timer: no sample of the monitor can delay it (its reads never block the event loop).
     timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
     restoreTty = forwardStdin(io, stream, spec.tty, (rows, columns) => engine.resize(id, rows, columns));
@@ -132,6 +156,15 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     const { StatusCode } = await waited;
     clearTimeout(timer);
     decoyWatch?.stop();
+    budgetWatch?.stop();
+    // A program that wrote past the budget and exited before the next check is caught here.
+    if (budget && reason === 'exited') {
+      const grownBy = (await measureRoots(budget.roots)) - baselineBytes;
+      if (grownBy > budget.bytes) {
+        reason = 'output-limit';
+        note('output-limit', outputLimitDetail(grownBy, budget.bytes));
+      }
+    }
     monitorSummary = await monitor?.stop();
     monitor = undefined;
     await drained(outputDone, OUTPUT_DRAIN_MS);
@@ -148,6 +181,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
   } finally {
     clearTimeout(timer);
     decoyWatch?.stop();
+    budgetWatch?.stop();
     await monitor?.stop();
     restoreTty?.();
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
@@ -204,6 +238,28 @@ function createMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, s
     ...(spec.decoys ? { decoys: spec.decoys } : {}),
   });
   return monitor;
+}
+
+function outputLimitDetail(grownBy: number, budget: number): string {
+  const mib = (n: number): string => `${Math.round(n / 1024 ** 2)} MiB`;
+  return `the writable dirs grew by ${mib(grownBy)}, over the output budget of ${mib(budget)}`;
+}
+
+/** Waits for `work`, or for `signal` to abort, whichever comes first (the work is then abandoned). */
+async function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  work.catch(() => undefined);
+  if (!signal) return work;
+  if (signal.aborted) return;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 /** Waits for the output to finish, at most `ms`; the timer never outlives the wait. */
