@@ -13,7 +13,7 @@ import { isInside } from '../../util/paths.js';
 import path from 'node:path';
 import { archiveKind, readArchive } from './archive.js';
 import { notebookSource } from './notebook.js';
-import { hasPythonShebang, isNotebookName, isPthName, isPythonName, looksBinary, pthAsPython, type InputLimits, type SourceSink } from './source.js';
+import { COMPILED_MODULE_SKIP, hasPythonShebang, isCompiledModuleName, isNotebookName, isPthName, isPythonName, looksBinary, pthAsPython, type InputLimits, type SourceSink } from './source.js';
 
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs']);
 
@@ -107,7 +107,11 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
           if (targetStat?.isFile()) await handleFile(absolute, targetStat, false);
           // symlinked directories are not entered: their content is scanned where it really is
         } else if (entry.isFile()) {
-          if (!mayBeSource(entry.name)) continue; // not even stat'ed
+          if (!mayBeSource(entry.name)) {
+            // python imports these as modules, and no source of them can be analysed
+            if (isCompiledModuleName(entry.name)) sink.skip(display(absolute), COMPILED_MODULE_SKIP);
+            continue; // not even stat'ed
+          }
           let info: Stats | undefined;
           try {
             info = lstatSync(absolute, { throwIfNoEntry: false });

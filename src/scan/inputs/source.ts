@@ -55,6 +55,13 @@ export function pthAsPython(bytes: Uint8Array): Uint8Array {
   return Buffer.from(lines.map((line) => (/^import[ \t]/.test(line) ? line : '')).join('\n'), 'utf8');
 }
 
+/** Bytecode without source and native extension modules: importable, not analysable. */
+export function isCompiledModuleName(name: string): boolean {
+  return /\.(pyc|pyo|so|pyd)$/i.test(name);
+}
+
+export const COMPILED_MODULE_SKIP = 'compiled module (bytecode or native code): cannot be analysed';
+
 export function isNotebookName(name: string): boolean {
   return /\.ipynb$/i.test(name);
 }
