@@ -27,6 +27,8 @@ import { buildSpec, prepareSandbox } from './stages/sandbox.js';
 import { resolveTarget } from './target.js';
 import { allowHostsProblem, dryRunNetwork } from './network-run.js';
 import { deniedSummary } from './network-messages.js';
+import { RunInterrupts } from './interrupts.js';
+import { checkOutputPath, outputPathContext } from './output-path.js';
 
 function stricterNetwork(a: NetworkMode, b: NetworkMode): NetworkMode {
   return networkWithin(a, b) ? a : b;
@@ -37,6 +39,16 @@ function effectiveLimits(profile: Profile, request: RunRequest): ResourceLimits 
 }
 
 export async function runPipeline(request: RunRequest): Promise<number> {
+  // Signals are caught from the very start: one before the container starts means nothing runs.
+  const interrupts = new RunInterrupts();
+  try {
+    return await runStages(request, interrupts);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+async function runStages(request: RunRequest, interrupts: RunInterrupts): Promise<number> {
   const started = performance.now();
   const runId = randomBytes(6).toString('hex');
   const visible = !request.quiet && !request.json && process.stderr.isTTY === true;
@@ -50,17 +62,21 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   if (request.outputDir && !startProfile.output) throw new UsageError(`--output: profile ${startProfile.name} does not allow a writable output directory`);
   const workdir = realpathSync(request.cwd);
   const target = resolveTarget(request.target, request.args, workdir, startProfile.workdir !== 'none');
+  const outputContext = outputPathContext(request.cwd, workdir);
+  // A refused --output is said before any work is done (and checked again when it is created).
+  if (request.outputDir) checkOutputPath(request.outputDir, outputContext);
 
   // Load the Docker side while the checks run: the two do not depend on each other.
   const sandboxReady = request.dryRun ? undefined : prepareSandbox();
   sandboxReady?.catch(() => undefined);
 
-  const checks = await checksStage({
+  const checks = await interrupts.race(checksStage({
     target,
+    workdir,
     profile: startProfile,
     loadProfileByName: async (name) => (await loadProfile(name, { cwd: request.cwd })).profile,
     visible,
-  });
+  }));
   // Third-party packages: downloaded and inspected (never when the checks already block), their
   // findings joining the risk level before the one decision is answered; installed after it.
   const packageRequest = readPackageRequest({ ...(target.scanFiles[0] && request.target.kind === 'script' ? { script: target.scanFiles[0] } : {}), workdir, ...(request.requirementsFile ? { requirementsFile: path.resolve(request.cwd, request.requirementsFile) } : {}), withSpecs: request.withSpecs });
@@ -86,7 +102,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   }
   if (!request.quiet && !visible && decision.kind === 'run' && decision.escalatedFrom.length > 0) say(`saferun: ${describeDecision(decision, riskLevel)}`);
 
-  const verdict = await answerDecision(decision, riskLevel, { yes: request.yes, dryRun: request.dryRun });
+  const verdict = await interrupts.race(answerDecision(decision, riskLevel, { yes: request.yes, dryRun: request.dryRun }));
   const profile = decision.profile;
   const baseReport = {
     version: 1 as const,
@@ -125,9 +141,10 @@ export async function runPipeline(request: RunRequest): Promise<number> {
     return ExitCode.blocked;
   }
 
-  const { sandbox, engine } = await sandboxReady!;
-  const env = packages ? await installPhase(packages, visible, async () => installStage(packages!, sandbox, engine, runId)) : undefined;
-  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible, ...(env ? { packagesEnv: env.sitePath } : {}) });
+  const { sandbox, engine } = await interrupts.race(sandboxReady!);
+  const env = packages ? await interrupts.race(installPhase(packages, visible, async () => installStage(packages!, sandbox, engine, runId))) : undefined;
+  interrupts.check();
+  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible, interrupts, outputContext, ...(env ? { packagesEnv: env.sitePath } : {}) });
   const report: RunReport = { ...baseReport, decision: verdict.decision, durationMs: Math.round(performance.now() - started), ...outcome.report };
   emitReport(request, report);
   if (visible) say(runSummary(report));

@@ -14,6 +14,8 @@ import { scanStage, type ScanStageOutput } from './scan.js';
 
 export interface ChecksInput {
   target: ResolvedTarget;
+  /** The working dir (real path): findings name files relative to it. */
+  workdir: string;
   profile: Profile;
   loadProfileByName: (name: string) => Promise<Profile>;
   visible: boolean;
@@ -39,8 +41,8 @@ export async function checksStage(input: ChecksInput): Promise<ChecksOutput> {
       {
         title: 'Scan',
         run: async (setTitle) => {
-          scan = await scanStage({ files: target.scanFiles, ...(target.inlineCode === undefined ? {} : { inlineCode: target.inlineCode }) });
-          setTitle(`Scan: risk ${scan.riskLevel}, ${plural(scan.findings.length, 'finding')} (${scan.durationMs} ms)`);
+          scan = await scanStage({ files: target.scanFiles, roots: target.scanRoots, displayBase: input.workdir, ...(target.inlineCode === undefined ? {} : { inlineCode: target.inlineCode }) });
+          setTitle(`Scan: ${plural(scan.files, 'file')}, risk ${scan.riskLevel}, ${plural(scan.findings.length, 'finding')} (${scan.durationMs} ms)`);
         },
       },
       {

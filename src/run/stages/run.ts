@@ -7,8 +7,10 @@ import type { NetworkMode, Profile, ResourceLimits } from '../../config/profile.
 import { ExitCode } from '../../errors.js';
 import type { RunReport } from '../../report/run-report.js';
 import type { SnapshotSummary } from '../../snapshot/take-snapshot.js';
-import { oomMessage, say, timeoutMessage } from '../messages.js';
+import { InterruptedBeforeStart, signalExitCode, type RunInterrupts, type RunSignal } from '../interrupts.js';
+import { oomMessage, outputLimitMessage, say, timeoutMessage } from '../messages.js';
 import { prepareOutputDir } from '../output-dir.js';
+import type { OutputPathContext } from '../output-path.js';
 import type { RunRequest } from '../request.js';
 import type { ResolvedTarget } from '../target.js';
 import { networkPrompt, type StdinTap } from '../network-prompt.js';
@@ -34,6 +36,9 @@ export interface RunStageInput {
   visible: boolean;
   /** An installed package environment to mount read-only (its site directory on the host). */
   packagesEnv?: string;
+  /** Signals since the pipeline began; one before the start means the program never runs. */
+  interrupts: RunInterrupts;
+  outputContext: OutputPathContext;
 }
 
 export interface RunStageOutput {
@@ -41,12 +46,11 @@ export interface RunStageOutput {
   snapshotId: string | undefined;
 }
 
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
 export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
   const { request, profile, limits, sandbox, engine } = input;
   const [sandboxUid, sandboxGid] = input.user.split(':').map(Number) as [number, number];
-  const output = request.outputDir ? prepareOutputDir(request.outputDir, request.cwd, sandboxUid, sandboxGid) : undefined;
+  const { interrupts } = input;
+  const output = request.outputDir ? prepareOutputDir(request.outputDir, input.outputContext, sandboxUid, sandboxGid) : undefined;
   let snapshot: SnapshotSummary | undefined;
   const snapshotting =
     profile.snapshot && request.snapshot
@@ -55,13 +59,6 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
         })
       : Promise.resolve();
   snapshotting.catch(() => undefined);
-  const controller = new AbortController();
-  let interruptedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interruptedBy ??= signal;
-    controller.abort();
-  };
-  for (const signal of SIGNALS) process.on(signal, onSignal);
   const startedAt = performance.now();
   const networkLines = networkAnnouncer(input.network, request.quiet);
   const stdinTap: StdinTap = {};
@@ -87,7 +84,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
     const image = request.image ?? (await sandbox.defaultImageName());
     const spec = buildSpec({ ...input, sandboxNetwork: net.sandboxNetwork, outputHostPath: output?.hostPath ?? '', image, decoys });
     const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, stdinTap }, {
-      signal: controller.signal,
+      signal: interrupts.signal,
       startedAt,
       cutEgress: net.cut,
       onEvent: (event) => {
@@ -106,11 +103,13 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
           }
         : {}),
     });
-    const exitCode = exitCodeOf(outcome.reason, outcome.exitCode, interruptedBy);
+    if (outcome.reason === 'killed' && !outcome.events.some((event) => event.type === 'started')) throw new InterruptedBeforeStart(interrupts.by ?? 'SIGINT');
+    const exitCode = exitCodeOf(outcome.reason, outcome.exitCode, interrupts.by);
     if (!request.quiet) {
       if (outcome.reason === 'timeout') say(timeoutMessage(limits));
       else if (outcome.reason === 'oom') say(oomMessage(limits));
-      else if (outcome.reason === 'killed') say(`saferun: interrupted (${interruptedBy ?? 'SIGINT'}); the container was stopped and removed`);
+      else if (outcome.reason === 'output-limit') say(outputLimitMessage(limits));
+      else if (outcome.reason === 'killed') say(`saferun: interrupted (${interrupts.by ?? 'SIGINT'}); the container was stopped and removed`);
     }
     return {
       report: {
@@ -126,24 +125,23 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
     };
   } finally {
     await net?.close();
-    for (const signal of SIGNALS) process.off(signal, onSignal);
     decoys?.remove();
     output?.release();
     engine.close();
   }
 }
 
-/** The program's own code, or saferun's for a timeout, OOM or a signal (128+N, as a shell does). */
-export function exitCodeOf(reason: string, programCode: number | null, interruptedBy: NodeJS.Signals | undefined): number {
+/** The program's own code, or saferun's for a timeout, OOM, the output budget or a signal (128+N, as a shell does). */
+export function exitCodeOf(reason: string, programCode: number | null, interruptedBy: RunSignal | undefined): number {
   switch (reason) {
     case 'timeout':
       return ExitCode.timeout;
     case 'oom':
       return ExitCode.oom;
+    case 'output-limit':
+      return ExitCode.outputLimit;
     case 'killed':
-      if (interruptedBy === 'SIGTERM') return 143;
-      if (interruptedBy === 'SIGHUP') return 129;
-      return ExitCode.interrupted;
+      return signalExitCode(interruptedBy ?? 'SIGINT');
     default:
       return programCode ?? ExitCode.saferunError;
   }

@@ -53,7 +53,9 @@ export interface SpecInput {
 export function buildSpec(input: SpecInput): SandboxSpec {
   const { request, profile, target, sandbox, decoys } = input;
   const mounts = [...target.mounts, ...(decoys?.mounts ?? [])];
-  const env: Record<string, string> = { HOME: CONTAINER_HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
+  // Compiled files are looked up under PYTHONPYCACHEPREFIX (empty), never in the mounted trees'
+  // __pycache__: a planted .pyc would run in place of the source that was scanned.
+  const env: Record<string, string> = { HOME: CONTAINER_HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONPYCACHEPREFIX: '/tmp/.pycache', PYTHONUNBUFFERED: '1' };
   if (input.outputHostPath) {
     const inside = sandbox.outputMountPath(input.workdir, input.outputHostPath, profile.workdir !== 'none');
     mounts.push({ hostPath: input.outputHostPath, containerPath: inside, readOnly: false });
@@ -66,6 +68,8 @@ export function buildSpec(input: SpecInput): SandboxSpec {
     env['PATH'] = `${PACKAGES_DIR}/bin:/usr/local/bin:/usr/bin:/bin`;
   }
   Object.assign(env, request.env);
+  // What the output budget watches: every host dir the program can write.
+  const writableRoots = [...(input.outputHostPath ? [input.outputHostPath] : []), ...(profile.workdir === 'read-write' ? [input.workdir] : [])];
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !request.json;
   return {
     runId: input.runId,
@@ -80,6 +84,7 @@ export function buildSpec(input: SpecInput): SandboxSpec {
     limits: input.limits,
     network: input.sandboxNetwork,
     tty,
+    ...(writableRoots.length > 0 ? { outputBudget: { roots: writableRoots, bytes: input.limits.outputBytes } } : {}),
     ...(profile.monitor.enabled ? { monitor: { cutNetwork: profile.monitor.cutNetwork } } : {}),
     ...(decoys ? { decoys: decoys.decoys, writableDirs: decoys.writableDirs } : {}),
   };
