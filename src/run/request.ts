@@ -9,6 +9,7 @@ export interface LimitOverrides {
   nanoCpus?: number;
   pids?: number;
   timeoutMs?: number;
+  outputBytes?: number;
 }
 
 export interface RunRequest {
