@@ -242,7 +242,7 @@ test('hole 11: under strict, ten 63 MiB files overrun the output budget and the 
 
 test('hole 12: a script named like an option runs as a script, not as -c code from its name', async () => {
   write(dir, { '-cprint(1)#.py': 'print("the file ran")\n' });
-  const result = await saferun(['./-cprint(1)#.py'], { cwd: dir });
+  const result = await saferun(['--network', 'none', './-cprint(1)#.py'], { cwd: dir });
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(result.stdout, 'the file ran\n');
 });
@@ -255,7 +255,7 @@ test('hole 13: a script outside the working dir sees only itself, not its direct
       'peek.py': 'import os\nhere = os.path.dirname(os.path.abspath(__file__))\nprint(sorted(os.listdir(here)))\nprint(os.path.exists(os.path.join(here, "secret.txt")))\n',
     });
     chmodSync(tools, 0o755);
-    const result = await saferun([path.join(tools, 'peek.py')], { cwd: dir });
+    const result = await saferun(['--network', 'none', path.join(tools, 'peek.py')], { cwd: dir });
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(result.stdout, "['peek.py']\nFalse\n");
   } finally {
@@ -288,10 +288,10 @@ test('hole 1: a .pyc planted in __pycache__ never runs in place of the scanned s
       ].join('\n'),
       'main.py': 'import sys\nsys.path.insert(0, "out")\nimport helper\n',
     });
-    const plant = await saferun(['-o', 'out', 'plant.py'], { cwd: work });
+    const plant = await saferun(['--network', 'none', '-o', 'out', 'plant.py'], { cwd: work });
     assert.equal(plant.exitCode, 0, plant.stderr);
     assert.ok(readdirSync(path.join(work, 'out', '__pycache__')).length === 1, 'the .pyc is in place');
-    const run = await saferun(['main.py'], { cwd: work });
+    const run = await saferun(['--network', 'none', 'main.py'], { cwd: work });
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.stdout, 'scanned\n');
   } finally {
@@ -308,7 +308,7 @@ test('hole 2: as root, a file in the output dir with another hard link elsewhere
     mkdirSync(out, { mode: 0o755 });
     linkSync(outside, path.join(out, 'link.txt'));
     write(dir, { 'append.py': 'import os\ntry:\n    open(os.path.join(os.environ["SAFERUN_OUTPUT"], "link.txt"), "a").write("changed\\n")\n    print("appended")\nexcept PermissionError:\n    print("refused")\n' });
-    const result = await saferun(['-o', out, 'append.py'], { cwd: dir });
+    const result = await saferun(['--network', 'none', '-o', out, 'append.py'], { cwd: dir });
     assert.equal(result.exitCode, 0, result.stderr);
     if (process.getuid?.() === 0) {
       assert.equal(result.stdout, 'refused\n');

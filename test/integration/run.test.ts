@@ -57,7 +57,6 @@ before(async () => {
       '',
     ].join('\n'),
     'sleeper.py': 'import time\nprint("sleeping", flush=True)\ntime.sleep(120)\n',
-    'risky.py': 'import base64\nexec(base64.b64decode("cHJpbnQoJ293bmVkJyk="))\n',
     'connect.py': [
       'import socket, sys',
       's = socket.socket()',
@@ -230,11 +229,15 @@ test('SIGINT to saferun mid-run stops and removes the container', async () => {
   await assertNoSaferunLeftovers();
 });
 
-test('a high-risk script under strict is blocked before any container is created', async () => {
+test('a high-risk script under strict is blocked before any container is created', async (t) => {
   const docker = new Docker();
   const since = Math.floor(Date.now() / 1000) - 1;
-  const report = path.join(dir, 'blocked-report.json');
-  const result = await saferun(['--profile', 'strict', '--report', report, 'risky.py'], { cwd: dir });
+  // a directory of its own: every source in a working dir is scanned, so risky.py would block the other tests' runs
+  const riskyDir = tempWorkdir('saferun-risky-');
+  t.after(() => rmSync(riskyDir, { recursive: true, force: true }));
+  writeFileSync(path.join(riskyDir, 'risky.py'), 'import base64\nexec(base64.b64decode("cHJpbnQoJ293bmVkJyk="))\n');
+  const report = path.join(riskyDir, 'blocked-report.json');
+  const result = await saferun(['--profile', 'strict', '--report', report, 'risky.py'], { cwd: riskyDir });
   const until = Math.floor(Date.now() / 1000) + 1;
   assert.equal(result.exitCode, 120, result.stderr);
   assert.match(result.stderr, /blocked/);
