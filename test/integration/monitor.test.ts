@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertEngineReachable } from '../support/engine.js';
 import { assertNoSaferunLeftovers } from '../support/leftovers.js';
@@ -50,8 +50,10 @@ before(async () => {
     'print("interfaces", sorted(os.listdir("/sys/class/net")), flush=True)',
   ];
   writeFileSync(path.join(dir, 'udp_home.py'), `${udp.join('\n')}\n`);
-  writeFileSync(path.join(dir, 'shell_out.py'), 'import subprocess, time\nsubprocess.run(["sh", "-c", "sleep 1"])\nprint("back")\n');
-  writeFileSync(path.join(dir, 'quiet.py'), 'import time\ntotal = sum(i * i for i in range(300000))\ntime.sleep(0.6)\nprint("ok", total)\n');
+  // the benign scripts get a working dir of their own: every source in a working dir is scanned
+  mkdirSync(path.join(dir, 'benign'), { mode: 0o755 });
+  writeFileSync(path.join(dir, 'benign', 'shell_out.py'), 'import subprocess, time\nsubprocess.run(["sh", "-c", "sleep 1"])\nprint("back")\n');
+  writeFileSync(path.join(dir, 'benign', 'quiet.py'), 'import time\ntotal = sum(i * i for i in range(300000))\ntime.sleep(0.6)\nprint("ok", total)\n');
   // These tests watch the container's own interface, so they use the open bridge (normal is the proxy's allowlist).
   writeFileSync(path.join(dir, 'open.yaml'), 'extends: normal\nnetwork: open\n');
   writeFileSync(path.join(dir, 'watch-only.yaml'), 'extends: normal\nnetwork: open\nmonitor:\n  cutNetwork: false\n');
@@ -111,7 +113,7 @@ test('with cutNetwork: false the monitor alerts and leaves the network alone', a
 });
 
 test('a shell started by the program is an alert; with no network there is nothing to cut', async () => {
-  const result = await saferun(['--json', '--yes', '--profile', 'strict', 'shell_out.py'], { cwd: dir });
+  const result = await saferun(['--json', '--yes', '--profile', 'strict', 'shell_out.py'], { cwd: path.join(dir, 'benign') });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /back/);
   assert.ok(report.monitor.alerts.some((a) => a.kind === 'shell-spawned'), JSON.stringify(report.monitor.alerts));
@@ -120,7 +122,7 @@ test('a shell started by the program is an alert; with no network there is nothi
 });
 
 test('an ordinary program: samples and peaks, no alert', async () => {
-  const result = await saferun(['--json', '--profile', 'offline', 'quiet.py'], { cwd: dir });
+  const result = await saferun(['--json', '--profile', 'offline', 'quiet.py'], { cwd: path.join(dir, 'benign') });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /^ok /);
   assert.equal(report.exitCode, 0);
