@@ -16,6 +16,7 @@ const ROWS: [label: string, cell: (profile: Profile) => string][] = [
   ['largest file written', (p) => formatBytes(p.limits.maxFileSizeBytes)],
   ['/tmp (tmpfs, noexec)', (p) => formatBytes(p.limits.tmpBytes)],
   ['timeout', (p) => formatDuration(p.limits.timeoutMs)],
+  ['output budget (`outputSize`)', (p) => formatBytes(p.limits.outputBytes)],
   ['network', (p) => (p.network === 'allowlist' ? `allowlist (${p.egress.allow.length > 0 ? p.egress.allow.join(', ') : 'empty: asks on a terminal, denies without one'})` : p.network)],
   ['upload cap (`network.maxUpload`)', (p) => (p.network === 'none' ? '–' : formatBytes(p.egress.maxUploadBytes))],
   ['working dir', (p) => p.workdir],

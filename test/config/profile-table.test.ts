@@ -38,6 +38,7 @@ test('strict is pinned: loosening any of its limits, its network or its policy f
     maxFileSizeBytes: 64 * 1024 ** 2,
     tmpBytes: 64 * 1024 ** 2,
     timeoutMs: 60_000,
+    outputBytes: 256 * 1024 ** 2,
   });
   assert.equal(profile.network, 'none');
   assert.equal(profile.workdir, 'read-only');
