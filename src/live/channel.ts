@@ -32,7 +32,11 @@ const MAX_SOCKET_PATH = 100;
 
 /** Where running runs listen: `live/` in the state directory. */
 export function defaultLiveDir(): string {
-  return path.join(stateDir(), 'live');
+  return defaultLiveDirIn(stateDir());
+}
+
+export function defaultLiveDirIn(state: string): string {
+  return path.join(state, 'live');
 }
 
 export interface Publication {

@@ -18,6 +18,8 @@ export interface LiveViewOptions {
   statusLine: boolean;
   /** Stop the run, as SIGTERM would. */
   stop: () => void;
+  /** Says why `saferun top` cannot see the run, when it cannot. */
+  warn: (text: string) => void;
 }
 
 type CutNetwork = (reason: string) => Promise<'cut' | 'already-cut' | 'no-network'>;
@@ -27,13 +29,11 @@ export class LiveView {
   private line: PinnedStatusLine | undefined;
   private publication: Publication | undefined;
   private cutNetwork: CutNetwork | undefined;
-  /** Why `saferun top` cannot see this run, when it cannot. */
-  problem: string | undefined;
 
   constructor(private readonly options: LiveViewOptions) {
     const { limits } = options;
     this.board = new RunStatusBoard(options.identity, { timeoutMs: limits.timeoutMs, cpus: limits.nanoCpus / 1e9, memoryBytes: limits.memoryBytes, pids: limits.pids });
-    if (options.statusLine) {
+    if (options.statusLine && PinnedStatusLine.fits(process.stderr)) {
       const color = !process.env['NO_COLOR'];
       this.line = new PinnedStatusLine(process.stderr as typeof process.stderr & { fd: number }, (columns) => formatStatusLine(this.board.snapshot(), columns, { color }));
       this.board.onChange(() => this.line?.refresh());
@@ -53,7 +53,7 @@ export class LiveView {
         return 'stopping';
       },
     });
-    if ('problem' in published) this.problem = published.problem;
+    if ('problem' in published) this.options.warn(`saferun: warning: saferun top will not see this run: ${published.problem}`);
     else this.publication = published;
   }
 
