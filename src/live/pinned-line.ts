@@ -32,13 +32,15 @@ export class PinnedStatusLine {
   private drawPending = false;
   private heldSince: number | undefined;
   private rows: number;
+  /** What the row shows now: an unchanged line is not drawn again. */
+  private shown = '';
   private readonly onResize = (): void => this.resized();
   private readonly onExit = (): void => this.restore();
 
   constructor(
     private readonly terminal: StatusTerminal,
     private readonly render: (columns: number) => string,
-    private readonly intervalMs = 500,
+    private readonly intervalMs = 1000,
   ) {
     this.rows = terminal.rows;
     this.tracker = new OutputTracker(() => this.rows - 1);
@@ -116,6 +118,8 @@ export class PinnedStatusLine {
     this.drawPending = false;
     const region = regionToo || tracker.takeRegionReset() ? this.setRegion() : '';
     const text = this.render(this.terminal.columns);
+    if (region === '' && text === this.shown) return;
+    this.shown = text;
     this.emit(`${region}${ESC}7${ESC}[${this.rows};1H${ESC}[2K${text}${ESC}8`);
   }
 
@@ -129,6 +133,7 @@ export class PinnedStatusLine {
     if (!(rows >= MIN_ROWS)) return;
     this.emit(`${ESC}7${ESC}[${this.rows};1H${ESC}[2K${ESC}8`);
     this.rows = rows;
+    this.shown = '';
     this.draw(true);
   }
 

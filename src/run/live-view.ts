@@ -62,7 +62,7 @@ export class LiveView {
     const line = this.line;
     if (!line) return io;
     const stdout = process.stdout.isTTY ? line.wrap(io.stdout) : io.stdout;
-    return { stdin: io.stdin, stdout, stderr: line.wrap(io.stderr) };
+    return { ...io, stdout, stderr: line.wrap(io.stderr) };
   }
 
   hooks(onEvent: (event: SandboxEvent) => void): Pick<SandboxHooks, 'onEvent' | 'onSample' | 'onMonitorStarted'> {

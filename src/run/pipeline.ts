@@ -91,6 +91,8 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   const baseReport = {
     version: 1 as const,
     runId,
+    startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+    reason: describeDecision(decision, riskLevel),
     command: target.display,
     profile: profile.name,
     riskLevel,
@@ -120,7 +122,7 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   if (verdict.blockedReason) packages?.pending?.build.discard();
   if (verdict.blockedReason) {
     if (!request.quiet) say(`saferun: blocked: ${verdict.blockedReason}. Nothing was run. Review with \`saferun scan\` and \`saferun deps\`, or choose another --profile.`);
-    const report: RunReport = { ...baseReport, decision: verdict.decision, exitCode: ExitCode.blocked, exitReason: 'blocked', durationMs: Math.round(performance.now() - started), events: [], sandbox: null };
+    const report: RunReport = { ...baseReport, reason: verdict.blockedReason, decision: verdict.decision, exitCode: ExitCode.blocked, exitReason: 'blocked', durationMs: Math.round(performance.now() - started), events: [], sandbox: null };
     emitReport(request, report);
     return ExitCode.blocked;
   }
