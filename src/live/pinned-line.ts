@@ -30,6 +30,8 @@ export class PinnedStatusLine {
   private timer: NodeJS.Timeout | undefined;
   private active = false;
   private drawPending = false;
+  /** Our scroll region must be set again at the next drawing (the program reset it, or the size changed). */
+  private regionPending = false;
   private heldSince: number | undefined;
   private rows: number;
   /** What the row shows now: an unchanged line is not drawn again. */
@@ -53,7 +55,8 @@ export class PinnedStatusLine {
 
   /** Rows the program should believe it has. */
   get rowsForProgram(): number {
-    return this.active ? this.rows - 1 : this.rows;
+    // read live: the engine is resized from a 'resize' listener that may run before ours
+    return this.active ? this.terminal.rows - 1 : this.terminal.rows;
   }
 
   start(): void {
@@ -91,7 +94,8 @@ export class PinnedStatusLine {
       write(chunk: Buffer, _encoding, callback) {
         line.tracker.feed(chunk);
         target.write(chunk);
-        if (line.drawPending || line.tracker.takeRegionReset()) line.draw(true);
+        const regionReset = line.tracker.takeRegionReset();
+        if (line.drawPending || regionReset) line.draw(regionReset);
         callback();
       },
       final(callback) {
@@ -110,13 +114,15 @@ export class PinnedStatusLine {
   private draw(regionToo = false): void {
     if (!this.active) return;
     const tracker = this.tracker;
+    if (regionToo || tracker.takeRegionReset()) this.regionPending = true;
     if (!tracker.atBoundary || (tracker.cursorSaved && this.holdForSavedCursor())) {
       this.drawPending = true;
       return;
     }
     this.heldSince = undefined;
     this.drawPending = false;
-    const region = regionToo || tracker.takeRegionReset() ? this.setRegion() : '';
+    const region = this.regionPending ? this.setRegion() : '';
+    this.regionPending = false;
     const text = this.render(this.terminal.columns);
     if (region === '' && text === this.shown) return;
     this.shown = text;
