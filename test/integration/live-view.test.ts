@@ -93,15 +93,17 @@ test('Ctrl-C ends the program and gives the terminal back', { timeout: 120_000 }
   await assertRestored(p);
 });
 
-test('--no-live draws no status line and leaves the scroll region alone', { timeout: 120_000 }, async () => {
-  const p = await pane();
-  await p.keys(saferunCommand('--yes', '--no-live', 'count.py'), 'Enter');
-  await p.waitFor((s) => s.some((l) => l.startsWith('line 30')), 'output');
-  const s = await p.state();
-  assert.deepEqual([s.regionTop, s.regionBottom], [0, ROWS - 1]);
-  assert.ok(!(await p.screen()).some(isStatus));
-  await p.waitFor((sc) => sc.some((l) => l.startsWith('EXIT=')), 'the end of the run');
-});
+for (const flag of ['--no-live', '--quiet']) {
+  test(`${flag} draws no status line and leaves the scroll region alone`, { timeout: 120_000 }, async () => {
+    const p = await pane();
+    await p.keys(saferunCommand('--yes', flag, 'count.py'), 'Enter');
+    await p.waitFor((s) => s.some((l) => l.startsWith('line 30')), 'output');
+    const s = await p.state();
+    assert.deepEqual([s.regionTop, s.regionBottom], [0, ROWS - 1]);
+    assert.ok(!(await p.screen()).some(isStatus));
+    await p.waitFor((sc) => sc.some((l) => l.startsWith('EXIT=')), 'the end of the run');
+  });
+}
 
 test('a crash of saferun while the line is shown still gives the terminal back', { timeout: 60_000 }, async () => {
   const p = await pane();

@@ -70,6 +70,7 @@ test('the report keeps the timeline at the sampling rate; --report FILE.html wri
   const page = path.join(dir, 'report.html');
   const result = await saferun(['--json', '--yes', '--report', page, 'busy.py'], { cwd: dir, env });
   assert.equal(result.exitCode, 0, result.stderr);
+  assert.doesNotMatch(result.stderr, /\u001b|saferun ⏱/, 'no status line when stderr is not a terminal');
   const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{\n'))) as { runId: string; monitor: { samples: number; peak: { memoryBytes: number }; timeline: { atMs: number; memoryBytes: number; cpuPercent: number; pids: number; rxBytes: number; txBytes: number }[] } };
   const { timeline, samples, peak } = report.monitor;
   assert.equal(timeline.length, samples, 'one point per sample');
