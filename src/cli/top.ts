@@ -9,6 +9,7 @@ import { renderTopScreen, runLines } from '../live/top-screen.js';
 
 const ESC = '\u001b';
 const REFRESH_MS = 1000;
+const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
 
 export async function main(argv: string[]): Promise<number> {
   const args = await commandParser(argv, 'saferun top', 'saferun top [--json]\n\nEvery running saferun run of this user: CPU and memory against the limits, pids, network, alerts.\nKeys: ↑/↓ select, c cut the selected run\'s network, k stop it, q quit.')
@@ -78,6 +79,7 @@ async function interactive(dir: string): Promise<void> {
     const timer = setInterval(() => void refresh(), REFRESH_MS);
     const quit = (): void => {
       clearInterval(timer);
+      for (const signal of SIGNALS) process.off(signal, quit);
       stdin.off('data', onKey);
       stdout.off('resize', draw);
       stdin.pause();
@@ -95,6 +97,8 @@ async function interactive(dir: string): Promise<void> {
     };
     stdin.on('data', onKey);
     stdout.on('resize', draw);
+    // a kill or a closed terminal quits like q, so the terminal is given back
+    for (const signal of SIGNALS) process.on(signal, quit);
     void refresh();
   });
   restore();
