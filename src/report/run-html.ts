@@ -100,10 +100,19 @@ function findings(report: RunReport): string {
   );
 }
 
+function packages(report: RunReport): string {
+  const list = report.packages ?? [];
+  if (list.length === 0) return '';
+  return `<h3>Installed packages</h3>${table(
+    ['package', 'file', 'risk', 'findings', 'sha256'],
+    list.map((p) => [`<code>${h(p.name)} ${h(p.version)}</code>`, `<code>${h(p.file)}</code>`, h(p.riskLevel), String(p.findings.length), `<code>${h(p.sha256.slice(0, 16))}…</code>`]),
+  )}`;
+}
+
 function dependencies(report: RunReport): string {
   const deps = report.dependencies;
-  if (!deps) return '<p class="muted">The program declares and imports no third-party packages (or the profile does not check them).</p>';
-  return `<p>${deps.checked} checked from ${deps.manifests.length > 0 ? deps.manifests.map((m) => `<code>${h(m)}</code>`).join(', ') : 'imports'}; risk ${h(deps.riskLevel)}. Findings about them (dep-*) are listed above.</p><p>${deps.names.map((n) => `<code>${h(n)}</code>`).join(' ')}</p>`;
+  if (!deps) return `<p class="muted">The program declares and imports no third-party packages (or the profile does not check them).</p>${packages(report)}`;
+  return `${packages(report)}<p>${deps.checked} checked from ${deps.manifests.length > 0 ? deps.manifests.map((m) => `<code>${h(m)}</code>`).join(', ') : 'imports'}; risk ${h(deps.riskLevel)}. Findings about them (dep-*) are listed above.</p><p>${deps.names.map((n) => `<code>${h(n)}</code>`).join(' ')}</p>`;
 }
 
 function networkLog(report: RunReport): string {
@@ -112,9 +121,23 @@ function networkLog(report: RunReport): string {
   const rows: string[][] = [];
   for (const e of report.events) if (e.type === 'network-cut' || e.type === 'alert') rows.push([`${(e.atMs / 1000).toFixed(1)}s`, h(e.type), h(e.detail ?? '')]);
   const remotes = m?.network.remotes ?? [];
-  return `<p>Network mode <code>${h(mode)}</code>${m ? `; received ${humanBytes(m.network.rxBytes)}, sent ${humanBytes(m.network.txBytes)}` : ''}${m?.networkCut ? `; <strong>cut at ${(m.networkCut.atMs / 1000).toFixed(1)}s</strong>` : ''}.</p><h3>Remote endpoints seen</h3>${
+  const net = report.network;
+  const connections = net
+    ? `<h3>Connections through the egress proxy (${net.connections.length})</h3>${table(
+        ['at', 'destination', 'address', 'verdict', 'up', 'down'],
+        net.connections.map((c) => [
+          `${(c.atMs / 1000).toFixed(1)}s`,
+          `<code>${h(c.host)}:${c.port}</code>`,
+          `<code>${h(c.address ?? '—')}</code>`,
+          `<span class="badge ${c.allowed ? 'good' : 'bad'}">${c.allowed ? 'allowed' : 'denied'}</span> ${h(c.reason)}`,
+          humanBytes(c.bytesUp),
+          humanBytes(c.bytesDown),
+        ]),
+      )}${net.denied.length ? `<p>Denied: ${net.denied.map((d) => `<code>${h(d)}</code>`).join(' ')}</p>` : ''}`
+    : '';
+  return `<p>Network mode <code>${h(net?.mode ?? mode)}</code>${net && net.allow.length ? ` (allowed: ${net.allow.map((a) => `<code>${h(a)}</code>`).join(' ')})` : ''}${m ? `; received ${humanBytes(m.network.rxBytes)}, sent ${humanBytes(m.network.txBytes)}` : ''}${m?.networkCut ? `; <strong>cut at ${(m.networkCut.atMs / 1000).toFixed(1)}s</strong>` : ''}.</p><h3>Remote endpoints seen</h3>${
     remotes.length ? `<p>${remotes.map((r) => `<code>${h(r)}</code>`).join(' ')}</p>` : '<p class="muted">none</p>'
-  }<h3>Alerts and cuts</h3>${table(['at', 'event', 'detail'], rows)}`;
+  }${connections}<h3>Alerts and cuts</h3>${table(['at', 'event', 'detail'], rows)}`;
 }
 
 function snapshot(report: RunReport): string {

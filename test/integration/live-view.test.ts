@@ -55,7 +55,7 @@ test('the status line sits on the bottom row, updates each second, and the outpu
   await p.keys(saferunCommand('--yes', 'count.py'), 'Enter');
   const first = await p.waitFor((s) => isStatus(statusRow(s)) && s.some((l) => l.startsWith('line 40')), 'the status line and 40 lines of output');
   const line = statusRow(first);
-  assert.match(line, /^saferun ⏱ \d+s\/30m00s │ CPU (\d+|—)%\/200% │ mem \S+\/2\.0G │ pids \S+\/\d+ │ net ↑\S+ ↓\S+ │ conn ✓— ✗—/);
+  assert.match(line, /^saferun ⏱ \d+s\/30m00s │ CPU (\d+|—)%\/200% │ mem \S+\/2\.0G │ pids \S+\/\d+ │ net ↑\S+ ↓\S+ │ conn ✓0 ✗0/, 'normal: the egress proxy counts connections');
   const during = await p.state();
   assert.deepEqual([during.regionTop, during.regionBottom], [0, ROWS - 2], 'the program scrolls in every row but the last');
   assert.equal(first.filter(isStatus).length, 1, 'the status line is drawn once, at the bottom');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { assertEngineReachable } from '../support/engine.js';
 import { assertNoSaferunLeftovers } from '../support/leftovers.js';
 import { BIN, saferun, startSaferun, tempWorkdir } from '../support/saferun.js';
+import { defaultLiveDirIn, listLiveRuns, request } from '../../src/live/channel.js';
 import { openPane, quote, type Pane } from '../support/tmux.js';
 
 let dir: string;
@@ -34,6 +35,8 @@ before(async () => {
     'time.sleep(60)',
   ];
   writeFileSync(path.join(dir, 'wait_for_cut.py'), `${waits.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'open.yaml'), 'extends: normal\nnetwork: open\n');
+  writeFileSync(path.join(dir, 'sleeper.py'), 'import time\nprint("up", flush=True)\ntime.sleep(60)\n');
   writeFileSync(path.join(dir, 'busy.py'), 'import time\nx = []\nend = time.time() + 2\nwhile time.time() < end:\n    x.append(bytearray(100000))\nprint("done", len(x))\n');
 });
 after(async () => {
@@ -44,11 +47,11 @@ after(async () => {
 });
 
 test('top shows a running run; c cuts its network through its monitor and k stops it', { timeout: 180_000 }, async () => {
-  const run = startSaferun(['--json', '--yes', '--profile', 'normal', 'wait_for_cut.py'], { cwd: dir, env });
+  const run = startSaferun(['--json', '--yes', '--profile', 'open.yaml', 'wait_for_cut.py'], { cwd: dir, env });
   const pane = await openPane({ columns: 160, rows: 20, cwd: dir, env: { ...env, NO_COLOR: '1' } });
   panes.push(pane);
   await pane.keys(`${quote(process.execPath)} ${quote(BIN)} top`, 'Enter');
-  const listed = await pane.waitFor((s) => s.some((l) => /^▶ [0-9a-f]{12} +python3 wait_for_cut\.py +profile normal +network open/.test(l)) && s.some((l) => /mem \[.*\] \d/.test(l)), 'the run in top');
+  const listed = await pane.waitFor((s) => s.some((l) => /^▶ [0-9a-f]{12} +python3 wait_for_cut\.py +profile \S+ +network open/.test(l)) && s.some((l) => /mem \[.*\] \d/.test(l)), 'the run in top');
   assert.ok(listed.some((l) => /CPU \[[█·]+\] \d+%\/200% +mem \[[█·]+\] \S+\/2\.0G +pids \d+\/\d+ +net ↑\S+ ↓\S+ conn ✓— ✗— +no alerts/.test(l)), listed.join('\n'));
   await pane.keys('c');
   await pane.waitFor((s) => s.some((l) => /: network cut$/.test(l)) && s.some((l) => / CUT /.test(l)), 'the cut to be confirmed');
@@ -83,4 +86,26 @@ test('the report keeps the timeline at the sampling rate; --report FILE.html wri
   assert.equal(html.match(/<svg class="chart"/g)?.length, 4);
   const listed = await saferun(['runs', 'list', '--json'], { cwd: dir, env });
   assert.equal((JSON.parse(listed.stdout) as { id: string }[])[0]!.id, report.runId, 'the newest run first');
+});
+
+test('under the allowlist (egress proxy) the cut from top goes through the same kill switch, and the proxy counts connections', { timeout: 120_000 }, async () => {
+  const run = startSaferun(['--json', '--yes', '--profile', 'normal', 'sleeper.py'], { cwd: dir, env });
+  let live: Awaited<ReturnType<typeof listLiveRuns>>[number] | undefined;
+  for (let i = 0; i < 300 && !live?.status.sample; i++) {
+    live = (await listLiveRuns(defaultLiveDirIn(state))).find((r) => r.status.script === 'python3 sleeper.py');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(live?.status.sample, 'the run shows up with figures');
+  assert.equal(live.status.network, 'allowlist');
+  assert.deepEqual(live.status.connections, { allowed: 0, denied: 0 }, 'counted by the proxy, so not "—"');
+  assert.deepEqual(await request(live.socketPath, 'cut'), { ok: true, message: 'network cut' });
+  assert.deepEqual(await request(live.socketPath, 'cut'), { ok: true, message: 'the network was already cut' });
+  assert.equal((await request(live.socketPath, 'status')).status?.networkCut?.reason, 'cut from saferun top');
+  await request(live.socketPath, 'stop');
+  const result = await run;
+  assert.equal(result.exitCode, 143);
+  const stdout = String(result.stdout);
+  const report = JSON.parse(stdout.slice(stdout.indexOf('{\n'))) as { network: { cut: { reason: string } | null }; monitor: { networkCut: { reason: string } } };
+  assert.equal(report.monitor.networkCut.reason, 'cut from saferun top');
+  assert.match(report.network.cut?.reason ?? '', /cut from saferun top/);
 });

@@ -18,6 +18,9 @@ test('one page with every section and four charts with limits and the alert and 
   assert.match(html, /network-download/);
   assert.match(html, /<code>requests<\/code>/);
   assert.match(html, /10\.1\.2\.3:4444/);
+  assert.match(html, /Connections through the egress proxy \(2\)/);
+  assert.match(html, /<code>evil\.example:4444<\/code>.*denied<\/span> not-allowed/s);
+  assert.match(html, /<code>requests 2\.32\.0<\/code>/);
 });
 
 test('no script and no external resource: only inline styles and SVG, a policy that forbids loading', () => {

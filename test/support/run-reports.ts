@@ -34,6 +34,17 @@ export function sampleReport(over: Partial<RunReport> = {}): RunReport {
     ],
     sandbox: { image: 'saferun-python:test', runtime: 'runc', user: '1000:1000', capDrop: ['ALL'], readOnlyRootfs: true, networkMode: 'bridge', memoryBytes: 512 * 1024 ** 2, nanoCpus: 2e9, pidsLimit: 128 },
     snapshot: { id: '20261204100000000-001abcdef', files: 3, bytesAdded: 300, durationMs: 20 },
+    network: {
+      mode: 'allowlist',
+      allow: ['pypi.org'],
+      connections: [
+        { atMs: 2000, host: 'pypi.org', port: 443, address: '10.9.9.9', allowed: true, reason: 'allowed', bytesUp: 800, bytesDown: 52_000, durationMs: 300 },
+        { atMs: 5900, host: 'evil.example', port: 4444, address: '10.1.2.3', allowed: false, reason: 'not-allowed', bytesUp: 0, bytesDown: 0, durationMs: 0 },
+      ],
+      denied: ['evil.example:4444'],
+      cut: { atMs: 6100, reason: 'suspicious-port' },
+    },
+    packages: [{ name: 'requests', version: '2.32.0', file: 'requests-2.32.0-py3-none-any.whl', sha256: 'ab'.repeat(32), riskLevel: 'low', findings: [] }],
     dependencies: { riskLevel: 'low', manifests: ['requirements.txt'], checked: 2, names: ['requests', 'numpy'], data: { pypiIndex: 'test', advisories: 'test' } },
     monitor: {
       source: 'proc',
