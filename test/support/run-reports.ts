@@ -49,6 +49,7 @@ export function sampleReport(over: Partial<RunReport> = {}): RunReport {
     monitor: {
       source: 'proc',
       samples: 40,
+      partialSamples: 0,
       peak: { cpuPercent: 180, memoryBytes: 176 * 1024 ** 2, processes: 5 },
       network: { rxBytes: 39_000, txBytes: 156_000, remotes: ['10.1.2.3:4444'] },
       processes: [{ pid: 1, comm: 'python3', cmdline: 'python3 job.py' }],
