@@ -34,9 +34,10 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     .option('output-size', { type: 'string', description: 'how much the output dir may grow in this run (e.g. 100m, 2g)' })
     .option('e', { alias: 'env', type: 'string', description: 'set KEY=VAL in the sandbox (repeatable); no host variables pass otherwise' })
     .option('image', { type: 'string', description: 'run in this image instead of saferun\'s own' })
-    .option('report', { type: 'string', description: 'write the JSON report to this file' })
+    .option('report', { type: 'string', description: 'write the report to this file: HTML when it ends in .html, else JSON' })
     .option('json', { type: 'boolean', default: false, description: 'print the JSON report on stdout after the run' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'no progress or summary on stderr' })
+    .option('live', { type: 'boolean', default: true, description: 'a live status line at the bottom of the terminal while the program runs (--no-live: none)' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, description: 'answer yes when the policy asks' })
     .option('dry-run', { type: 'boolean', default: false, description: 'print the decision and the container configuration; run nothing' })
     .option('requirements', { alias: 'r', type: 'string', description: 'install these requirements first (instead of those found beside the script)' })
@@ -80,6 +81,7 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     ...(args['report'] === undefined ? {} : { reportFile: nonEmpty('--report', args['report']) }),
     json: args['json'],
     quiet: args['quiet'],
+    live: args['live'],
     yes: args['yes'],
     dryRun: args['dry-run'],
     snapshot: args['snapshot'] !== false,

@@ -4,18 +4,21 @@
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import type { SandboxSummary } from '../sandbox/host-config.js';
-import type { ExitReason, SandboxEvent } from '../sandbox/run-container.js';
-import type { MonitorSummary } from '../sandbox/monitor/monitor.js';
+import type { ExitReason, MonitorSummary, SandboxEvent, SandboxSummary } from '../run-record/types.js';
 import type { Finding, RiskLevel } from '../scan/types.js';
 import type { NetworkMode } from '../config/profile.js';
 import type { PackageReport } from '../packages/types.js';
+import { renderRunHtml } from './run-html.js';
 
 export type ReportExitReason = ExitReason | 'blocked';
 
 export interface RunReport {
   version: 1;
   runId: string;
+  /** When the run began (ISO 8601). */
+  startedAt?: string;
+  /** Why the decision was taken, in words. */
+  reason?: string;
   command: string;
   profile: string;
   riskLevel: RiskLevel;
@@ -31,9 +34,9 @@ export interface RunReport {
   monitor?: MonitorSummary;
   /** Present when the program ran. */
   network?: NetworkReport;
-  /** Present when the program declares or imports dependencies; their findings are in `findings` (ruleId dep-*). */
   /** Distributions installed for the program: each inspected before install; their findings are in `findings` too. */
   packages?: PackageReport[];
+  /** Present when the program declares or imports dependencies; their findings are in `findings` (ruleId dep-*). */
   dependencies?: { riskLevel: RiskLevel; manifests: string[]; checked: number; names: string[]; data: { pypiIndex: string; advisories: string } };
 }
 
@@ -47,10 +50,17 @@ export interface NetworkReport {
   cut: { atMs: number; reason: string } | null;
 }
 
-/** Written next to the target then renamed, so a reader never sees half a report. */
+/**
+ * Written next to the target then renamed, so a reader never sees half a report. A name ending in
+ * .html or .htm gets the HTML page, any other the JSON.
+ */
 export function writeReportFile(file: string, report: RunReport): void {
   const target = path.resolve(file);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  writeFileSync(temp, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(temp, isHtmlName(target) ? renderRunHtml(report) : `${JSON.stringify(report, null, 2)}\n`);
   renameSync(temp, target);
+}
+
+export function isHtmlName(file: string): boolean {
+  return /\.html?$/i.test(file);
 }

@@ -61,6 +61,11 @@ export class RunInterrupts {
     return Promise.race([work, this.interrupted]);
   }
 
+  /** Acts as if `signal` had arrived (a stop asked by `saferun top`). */
+  raise(signal: RunSignal): void {
+    this.listener(signal);
+  }
+
   /** Stops listening (the run is over). */
   dispose(): void {
     for (const signal of RUN_SIGNALS) process.off(signal, this.listener);

@@ -107,6 +107,8 @@ async function runStages(request: RunRequest, interrupts: RunInterrupts): Promis
   const baseReport = {
     version: 1 as const,
     runId,
+    startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+    reason: describeDecision(decision, riskLevel),
     command: target.display,
     profile: profile.name,
     riskLevel,
@@ -136,7 +138,7 @@ async function runStages(request: RunRequest, interrupts: RunInterrupts): Promis
   if (verdict.blockedReason) packages?.pending?.build.discard();
   if (verdict.blockedReason) {
     if (!request.quiet) say(`saferun: blocked: ${verdict.blockedReason}. Nothing was run. Review with \`saferun scan\` and \`saferun deps\`, or choose another --profile.`);
-    const report: RunReport = { ...baseReport, decision: verdict.decision, exitCode: ExitCode.blocked, exitReason: 'blocked', durationMs: Math.round(performance.now() - started), events: [], sandbox: null };
+    const report: RunReport = { ...baseReport, reason: verdict.blockedReason, decision: verdict.decision, exitCode: ExitCode.blocked, exitReason: 'blocked', durationMs: Math.round(performance.now() - started), events: [], sandbox: null };
     emitReport(request, report);
     return ExitCode.blocked;
   }

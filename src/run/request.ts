@@ -26,6 +26,8 @@ export interface RunRequest {
   reportFile?: string;
   json: boolean;
   quiet: boolean;
+  /** The live status line on a terminal (--no-live turns it off). */
+  live: boolean;
   yes: boolean;
   dryRun: boolean;
   snapshot: boolean;

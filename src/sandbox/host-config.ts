@@ -6,6 +6,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import type { ResourceLimits } from '../config/profile.js';
 import type { WorkdirAccess } from '../config/profile.js';
 import { CONTAINER_NET_DIR, forwarderCommand, proxyEnvironment } from '../network/forwarder-script.js';
+import type { SandboxSummary } from '../run-record/types.js';
 
 export const CONTAINER_WORKDIR = '/workspace';
 export const CONTAINER_OUTPUT = '/output';
@@ -137,17 +138,7 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
 }
 
 /** The flattened view of a sandbox used in run reports. */
-export interface SandboxSummary {
-  image: string;
-  runtime: string;
-  user: string;
-  capDrop: string[];
-  readOnlyRootfs: boolean;
-  networkMode: string;
-  memoryBytes: number;
-  nanoCpus: number;
-  pidsLimit: number;
-}
+export type { SandboxSummary } from '../run-record/types.js';
 
 export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions): SandboxSummary {
   const host = options.HostConfig ?? {};

@@ -11,14 +11,9 @@ import { buildCreateOptions, dockerNetworkMode, type SandboxSpec } from './host-
 import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 import type { DecoyWatch } from './decoys/watch-decoys.js';
 import { measureRoots, watchOutputBudget, type OutputBudgetWatch } from './output-budget.js';
+import type { ExitReason, SandboxEvent, TimelinePoint } from '../run-record/types.js';
 
-export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'output-limit' | 'error';
-
-export interface SandboxEvent {
-  atMs: number;
-  type: string;
-  detail?: string;
-}
+export type { ExitReason, SandboxEvent } from '../run-record/types.js';
 
 export interface SandboxIo {
   stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -50,6 +45,10 @@ export interface SandboxHooks {
   cutEgress?: (reason: string) => void;
   /** performance.now() at the run's start, so that event times share the proxy log's origin. */
   startedAt?: number;
+  /** Each monitor sample (monitored runs only). */
+  onSample?: (point: TimelinePoint) => void;
+  /** Once the program runs under the monitor: its cut function, for requests from outside (`saferun top`). */
+  onMonitorStarted?: (control: { cutNetwork: (reason: string) => Promise<'cut' | 'already-cut' | 'no-network'> }) => void;
 }
 
 const OUTPUT_DRAIN_MS = 2000;
@@ -127,7 +126,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
 
     if (hooks.beforeStart) await untilAborted(hooks.beforeStart(), hooks.signal);
     // The monitor exists before the program starts, so that a decoy read at its first instant counts.
-    if (!hooks.signal?.aborted && monitorModule) monitor = createMonitor(await monitorModule, engine, spec, id, networkCutter(engine, spec, id, hooks), () => Math.round(performance.now() - t0), note);
+    if (!hooks.signal?.aborted && monitorModule) monitor = createMonitor(await monitorModule, engine, spec, id, networkCutter(engine, spec, id, hooks), () => Math.round(performance.now() - t0), note, hooks.onSample);
     if (!hooks.signal?.aborted && monitor && decoyModule) decoyWatch = await watchRunDecoys(decoyModule, spec, monitor, note);
     // The last moment to stop before the program runs: an abort at any time until here means it never starts.
     if (hooks.signal?.aborted) {
@@ -152,6 +151,10 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
     restoreTty = forwardStdin(io, stream, spec.tty, (rows, columns) => engine.resize(id, rows, columns));
     monitor?.start();
+    if (monitor) {
+      const started = monitor;
+      hooks.onMonitorStarted?.({ cutNetwork: (why) => started.cutOnRequest(why) });
+    }
 
     const { StatusCode } = await waited;
     clearTimeout(timer);
@@ -225,7 +228,16 @@ async function watchRunDecoys(loading: Promise<DecoyWatcherModule>, spec: Sandbo
 }
 
 /** Loaded only for monitored runs; alerts and the cut become events as they happen. Sampling begins with start(). */
-function createMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, spec: SandboxSpec, containerId: string, cut: ((reason: string) => Promise<void>) | undefined, clock: () => number, note: (type: string, detail?: string) => void): ContainerMonitor {
+function createMonitor(
+  { ContainerMonitor }: MonitorModule,
+  engine: EngineApi,
+  spec: SandboxSpec,
+  containerId: string,
+  cut: ((reason: string) => Promise<void>) | undefined,
+  clock: () => number,
+  note: (type: string, detail?: string) => void,
+  onSample: ((point: TimelinePoint) => void) | undefined,
+): ContainerMonitor {
   const monitor = new ContainerMonitor({
     engine,
     containerId,
@@ -236,6 +248,7 @@ function createMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, s
     onAlert: (alert) => note('alert', `${alert.severity} ${alert.kind}: ${alert.detail}`),
     onNetworkCut: (reason) => note('network-cut', reason),
     ...(spec.decoys ? { decoys: spec.decoys } : {}),
+    ...(onSample ? { onSample } : {}),
   });
   return monitor;
 }

@@ -1,5 +1,6 @@
-/** The last stage: the run report goes to --report FILE and/or stdout (--json). */
+/** The last stage: the run report is kept in the history and goes to --report FILE and/or stdout (--json). */
 import type { DependencyReport } from '../../deps/types.js';
+import { keepInHistory } from '../../history/run-history.js';
 import { writeReportFile, type RunReport } from '../../report/run-report.js';
 
 export interface ReportTargets {
@@ -8,6 +9,7 @@ export interface ReportTargets {
 }
 
 export function emitReport(targets: ReportTargets, report: RunReport): void {
+  keepInHistory(report);
   if (targets.reportFile) writeReportFile(targets.reportFile, report);
   if (targets.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }

@@ -20,6 +20,7 @@ import { networkStage, type NetworkStageOutput } from './network.js';
 import { buildSpec, type RunEngine, type SandboxModule } from './sandbox.js';
 import { snapshotStage } from './snapshot.js';
 import { decoysStage } from './decoys.js';
+import { LiveView } from '../live-view.js';
 
 export interface RunStageInput {
   runId: string;
@@ -64,6 +65,16 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
   const stdinTap: StdinTap = {};
   let net: NetworkStageOutput | undefined;
   let decoys: Awaited<ReturnType<typeof decoysStage>>;
+  const live = new LiveView({
+    identity: { runId: input.runId, pid: process.pid, script: input.target.display, profile: profile.name, network: input.network, monitored: profile.monitor.enabled },
+    limits,
+    statusLine: !request.quiet && request.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb',
+    stop: () => interrupts.raise('SIGTERM'),
+    warn: (text) => (request.quiet ? undefined : say(text)),
+  });
+  await live.publish();
+  // connections allowed and denied, counted from the egress proxy's log for the live view
+  const connections = { allowed: 0, denied: 0 };
   try {
     // Decoys first: their canaries go to the egress proxy, which cuts when one shows up in traffic.
     const visibleToSandbox = [input.workdir, output?.hostPath ?? '', input.packagesEnv ?? '', ...input.target.mounts.map((m) => m.hostPath)];
@@ -78,21 +89,26 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
       ...(canAsk() ? { ask: networkPrompt(stdinTap, { stdin: process.stdin, write: (text) => process.stderr.write(text) }) } : {}),
       clock: () => Math.round(performance.now() - startedAt),
       ...(decoys ? { canaries: decoys.canaries } : {}),
-      onConnection: networkLines.connection,
+      onConnection: (record) => {
+        if (record.allowed) connections.allowed++;
+        else connections.denied++;
+        networkLines.connection(record);
+      },
       onCut: (cut) => networkLines.cut(cut.reason),
     });
     const image = request.image ?? (await sandbox.defaultImageName());
     const spec = buildSpec({ ...input, sandboxNetwork: net.sandboxNetwork, outputHostPath: output?.hostPath ?? '', image, decoys });
-    const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, stdinTap }, {
+    if (net.sandboxNetwork.mode === 'proxy') live.board.countConnectionsWith({ connectionCounts: () => connections });
+    const outcome = await sandbox.runSandbox(engine, spec, live.io({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, stdinTap }), {
       signal: interrupts.signal,
       startedAt,
       cutEgress: net.cut,
-      onEvent: (event) => {
+      ...live.hooks((event) => {
         if (request.quiet) return;
         if (event.type === 'alert') say(`saferun: alert: ${event.detail}`);
         else if (event.type === 'decoys-unwatched') say(`saferun: warning: the decoy credentials are not watched (${event.detail})`);
         else if (event.type === 'network-cut') networkLines.cut(event.detail ?? 'alert');
-      },
+      }),
       beforeStart: () => snapshotting,
       ...(request.image === undefined
         ? {
@@ -125,6 +141,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
     };
   } finally {
     await net?.close();
+    await live.close();
     decoys?.remove();
     output?.release();
     engine.close();

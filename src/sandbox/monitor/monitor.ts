@@ -8,24 +8,13 @@ import type { EngineApi } from '../engine-api.js';
 import { BehaviourJudge, outbound, type Alert, type Limits, type Sample } from './behaviour.js';
 import { canSee, type ProcessInfo } from './proc-files.js';
 import { ProcSampler } from './proc-sampler.js';
+import { Timeline } from './timeline.js';
+import type { MonitorSummary, TimelinePoint } from '../../run-record/types.js';
+
+export type { MonitorSummary } from '../../run-record/types.js';
 
 export interface MonitorAlert extends Alert {
   atMs: number;
-}
-
-export interface MonitorSummary {
-  /** 'proc': the host's /proc; 'engine': the engine's stats (no sockets). */
-  source: 'proc' | 'engine';
-  samples: number;
-  /** Samples whose time budget ran out before every process was read (the rest waited a tick). */
-  partialSamples: number;
-  peak: { cpuPercent: number; memoryBytes: number; processes: number };
-  network: { rxBytes: number; txBytes: number; remotes: string[] };
-  processes: { pid: number; comm: string; cmdline: string }[];
-  alerts: MonitorAlert[];
-  networkCut?: { atMs: number; reason: string };
-  /** The decoy credentials planted in the sandbox's home, and each one the program opened (first time). */
-  decoys?: { planted: string[]; reads: { atMs: number; name: string; path: string }[] };
 }
 
 export interface MonitorOptions {
@@ -41,6 +30,8 @@ export interface MonitorOptions {
   onNetworkCut: (reason: string) => void;
   /** Decoy credentials planted for this run (their reads come in through decoyRead). */
   decoys?: readonly { name: string; containerPath: string }[];
+  /** Each sample's figures, as they come (the live status line and `saferun top` show them). */
+  onSample?: (point: TimelinePoint) => void;
 }
 
 const PROC_INTERVAL_MS = 250;
@@ -64,6 +55,7 @@ export class ContainerMonitor {
   private readonly remotes = new Set<string>();
   private cutting: Promise<void> | undefined;
   private sampler: ProcSampler | undefined;
+  private readonly timeline = new Timeline();
 
   constructor(private readonly options: MonitorOptions) {
     if (options.decoys?.length) this.summary.decoys = { planted: options.decoys.map((d) => d.containerPath), reads: [] };
@@ -105,6 +97,7 @@ export class ContainerMonitor {
     await this.cutting;
     this.summary.network.remotes = [...this.remotes].slice(0, MAX_LISTED);
     this.summary.partialSamples = this.sampler?.stats.partial ?? 0;
+    this.summary.timeline = this.timeline.points();
     return this.summary;
   }
 
@@ -118,6 +111,9 @@ export class ContainerMonitor {
     peak.processes = Math.max(peak.processes, sample.processes.length);
     this.summary.network.rxBytes = Math.max(this.summary.network.rxBytes, sample.rxBytes);
     this.summary.network.txBytes = Math.max(this.summary.network.txBytes, sample.txBytes);
+    const point = { atMs: sample.atMs, cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes, pids: sample.processes.length, rxBytes: sample.rxBytes, txBytes: sample.txBytes };
+    this.timeline.add(point);
+    this.options.onSample?.(point);
     for (const s of outbound(sample.sockets)) {
       if (this.remotes.size < MAX_REMOTES) this.remotes.add(`${s.remoteIp}:${s.remotePort}${s.proto === 'udp' ? '/udp' : ''}`);
     }
@@ -149,8 +145,23 @@ export class ContainerMonitor {
     if (alert.cut) this.cut(`${alert.kind}: ${alert.detail}`);
   }
 
-  private cut(reason: string): void {
-    if (this.cutting || !this.options.cutNetwork || !this.options.cut) return;
+  /**
+   * Cuts the network now, on a person's request (`saferun top`, key c), whatever the profile's
+   * cutNetwork says. Resolves to what happened.
+   */
+  async cutOnRequest(reason: string): Promise<'cut' | 'already-cut' | 'no-network'> {
+    if (!this.options.cut) return 'no-network';
+    if (this.cutting) {
+      await this.cutting;
+      return 'already-cut';
+    }
+    this.cut(reason, true);
+    await this.cutting;
+    return this.summary.networkCut ? 'cut' : 'no-network';
+  }
+
+  private cut(reason: string, requested = false): void {
+    if (this.cutting || (!this.options.cutNetwork && !requested) || !this.options.cut) return;
     this.cutting = this.options
       .cut(reason)
       .then(() => {
