@@ -138,7 +138,9 @@ for (const preset of PRESETS) {
       const { env } = get().run.probe;
       assert.equal(env[COPIED], `copied from the host for ${preset}`);
       assert.equal(env[SECRET], undefined);
-      const foreign = Object.keys(env).filter((key) => !imageEnvKeys.has(key) && !['HOSTNAME', 'HOME', 'TERM', COPIED].includes(key) && !key.startsWith('SAFERUN_'));
+      // saferun's own: the hostname, HOME, SAFERUN_*, and under allowlist the address of its egress proxy
+      const proxy = get().profile.network === 'allowlist' ? /^((https?|no|all)_proxy|PIP_PROXY)$/i : /^$/;
+      const foreign = Object.keys(env).filter((key) => !imageEnvKeys.has(key) && !['HOSTNAME', 'HOME', 'TERM', COPIED].includes(key) && !key.startsWith('SAFERUN_') && !proxy.test(key));
       assert.deepEqual(foreign, [], 'only the image, the hostname and saferun set variables');
     });
   });
