@@ -25,6 +25,7 @@ import { dependencySummary, emitReport } from './stages/report.js';
 import { runStage } from './stages/run.js';
 import { buildSpec, prepareSandbox } from './stages/sandbox.js';
 import { resolveTarget } from './target.js';
+import { runtimeStage } from './stages/runtime.js';
 import { allowHostsProblem, dryRunNetwork } from './network-run.js';
 import { deniedSummary } from './network-messages.js';
 
@@ -126,8 +127,13 @@ export async function runPipeline(request: RunRequest): Promise<number> {
   }
 
   const { sandbox, engine } = await sandboxReady!;
+  const runtime = await runtimeStage({ flag: request.runtime, profileKey: profile.runtime, profileName: profile.name, network, engine }).catch((error: unknown) => {
+    engine.close();
+    throw error;
+  });
+  if (runtime && !request.quiet) say(`saferun: runtime ${runtime.runtime}: ${runtime.why}`);
   const env = packages ? await installPhase(packages, visible, async () => installStage(packages!, sandbox, engine, runId)) : undefined;
-  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible, ...(env ? { packagesEnv: env.sitePath } : {}) });
+  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible, runtime, ...(env ? { packagesEnv: env.sitePath } : {}) });
   const report: RunReport = { ...baseReport, decision: verdict.decision, durationMs: Math.round(performance.now() - started), ...outcome.report };
   emitReport(request, report);
   if (visible) say(runSummary(report));

@@ -96,6 +96,13 @@ export class EngineApi {
     return this.request('GET', '/_ping');
   }
 
+  /** The engine's runtimes (name → binary path) and its default one. */
+  async runtimes(): Promise<{ runtimes: Record<string, string>; defaultRuntime: string }> {
+    const info = await this.json<{ Runtimes?: Record<string, { path?: string }>; DefaultRuntime?: string }>('GET', '/info');
+    const runtimes = Object.fromEntries(Object.entries(info.Runtimes ?? {}).map(([name, entry]) => [name, entry?.path ?? '']));
+    return { runtimes, defaultRuntime: info.DefaultRuntime ?? 'runc' };
+  }
+
   async createContainer(options: ContainerCreateOptions): Promise<string> {
     const { name, ...body } = options;
     const query = name ? `?name=${encodeURIComponent(name)}` : '';

@@ -46,6 +46,8 @@ export interface SandboxSpec {
   limits: ResourceLimits;
   network: SandboxNetwork;
   tty: boolean;
+  /** The OCI runtime chosen for the run (see runtime-choice.ts); absent: the engine's default. */
+  runtime?: { name: string; gvisor: boolean; why: string };
   /** Watch the running program; cut its network on the alerts that call for it. */
   monitor?: { cutNetwork: boolean };
   /** Decoy credentials among `mounts`, watched from the host; a read is a critical alert. */
@@ -102,6 +104,7 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
     AttachStderr: true,
     NetworkDisabled: spec.network.mode === 'none',
     HostConfig: {
+      ...(spec.runtime ? { Runtime: spec.runtime.name } : {}),
       Binds: binds,
       NetworkMode: dockerNetworkMode(spec.network),
       CapDrop: ['ALL'],
@@ -137,7 +140,9 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
 /** The flattened view of a sandbox used in run reports. */
 export interface SandboxSummary {
   image: string;
+  /** The runtime the engine really used (read back from the container), and why it was chosen. */
   runtime: string;
+  runtimeReason?: string;
   user: string;
   capDrop: string[];
   readOnlyRootfs: boolean;
@@ -147,11 +152,12 @@ export interface SandboxSummary {
   pidsLimit: number;
 }
 
-export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions): SandboxSummary {
+export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions, usedRuntime?: string): SandboxSummary {
   const host = options.HostConfig ?? {};
   return {
     image: spec.image,
-    runtime: host.Runtime ?? 'runc',
+    runtime: usedRuntime ?? host.Runtime ?? 'runc',
+    ...(spec.runtime ? { runtimeReason: spec.runtime.why } : {}),
     user: spec.user,
     capDrop: host.CapDrop ?? [],
     readOnlyRootfs: host.ReadonlyRootfs === true,

@@ -32,6 +32,8 @@ export interface SandboxOutcome {
   reason: ExitReason;
   durationMs: number;
   containerId?: string;
+  /** The runtime the engine ran the container with (read back by inspect). */
+  runtime?: string;
   events: SandboxEvent[];
   /** What the monitor saw (when the spec asked for monitoring). */
   monitor?: MonitorSummary;
@@ -122,7 +124,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     if (monitor && decoyModule) decoyWatch = await watchRunDecoys(decoyModule, spec, monitor, note);
     const waited = engine.wait(id);
     waited.catch(() => undefined);
-    await engine.start(id);
+    await startOrCleanUp(engine, id, spec);
     note('started');
     // A plain host timer: no sample of the monitor can delay it (its reads never block the event loop).
     timer = setTimeout(() => kill('timeout'), spec.limits.timeoutMs);
@@ -135,13 +137,15 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     monitorSummary = await monitor?.stop();
     monitor = undefined;
     await drained(outputDone, OUTPUT_DRAIN_MS);
-    const state = (await engine.inspect(id)).State;
+    const inspected = await engine.inspect(id);
+    const state = inspected.State;
+    const runtime = (inspected.HostConfig as { Runtime?: string } | undefined)?.Runtime;
     if (reason === 'exited' && state.OOMKilled) {
       reason = 'oom';
       note('oom', 'the memory limit was reached and the kernel killed the program');
     }
     note('exited', String(StatusCode));
-    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, events, ...(monitorSummary ? { monitor: monitorSummary } : {}) };
+    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, ...(runtime ? { runtime } : {}), events, ...(monitorSummary ? { monitor: monitorSummary } : {}) };
   } catch (error) {
     if (error instanceof SaferunError) throw error;
     throw new SaferunError(`the sandbox failed: ${dockerMessage(error)}`, { cause: error, partial: { events } });
@@ -153,6 +157,24 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
     if (containerId) await engine.remove(containerId).catch(() => undefined);
     if (containerId) note('removed');
+  }
+}
+
+/**
+ * A failed start under runsc leaves the containerd task, its shim and runsc's sandbox and gofer
+ * behind even after the engine removed the container (dockerd 20.10). Remove the container, then
+ * those leftovers; what could not be removed is named in the error.
+ */
+async function startOrCleanUp(engine: EngineApi, id: string, spec: SandboxSpec): Promise<void> {
+  try {
+    await engine.start(id);
+  } catch (error) {
+    await engine.remove(id).catch(() => undefined);
+    const { removeRuntimeLeftovers } = await import('./runtime-leftovers.js');
+    const left = await removeRuntimeLeftovers(id);
+    const runtime = spec.runtime ? ` under runtime ${spec.runtime.name}` : '';
+    const leftover = left.length > 0 ? `; processes left behind that saferun could not stop: ${left.join(', ')}` : '';
+    throw new SaferunError(`the sandbox did not start${runtime}: ${dockerMessage(error)}${leftover}`, { cause: error });
   }
 }
 
@@ -198,6 +220,7 @@ function createMonitor({ ContainerMonitor }: MonitorModule, engine: EngineApi, s
     cut,
     cutNetwork: spec.monitor!.cutNetwork,
     limits: { cpus: spec.limits.nanoCpus / 1e9, memoryBytes: spec.limits.memoryBytes, pids: spec.limits.pids },
+    ownKernel: spec.runtime?.gvisor === true,
     clock,
     onAlert: (alert) => note('alert', `${alert.severity} ${alert.kind}: ${alert.detail}`),
     onNetworkCut: (reason) => note('network-cut', reason),

@@ -18,6 +18,7 @@ import { networkStage, type NetworkStageOutput } from './network.js';
 import { buildSpec, type RunEngine, type SandboxModule } from './sandbox.js';
 import { snapshotStage } from './snapshot.js';
 import { decoysStage } from './decoys.js';
+import type { RuntimeChoice } from '../../sandbox/runtime-choice.js';
 
 export interface RunStageInput {
   runId: string;
@@ -34,6 +35,8 @@ export interface RunStageInput {
   visible: boolean;
   /** An installed package environment to mount read-only (its site directory on the host). */
   packagesEnv?: string;
+  /** The runtime chosen by the runtime stage; undefined: the engine's default. */
+  runtime: RuntimeChoice | undefined;
 }
 
 export interface RunStageOutput {
@@ -86,6 +89,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
     });
     const image = request.image ?? (await sandbox.defaultImageName());
     const spec = buildSpec({ ...input, sandboxNetwork: net.sandboxNetwork, outputHostPath: output?.hostPath ?? '', image, decoys });
+    if (input.runtime) spec.runtime = { name: input.runtime.runtime, gvisor: input.runtime.gvisor, why: input.runtime.why };
     const outcome = await sandbox.runSandbox(engine, spec, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, stdinTap }, {
       signal: controller.signal,
       startedAt,
@@ -117,7 +121,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
         exitCode,
         exitReason: outcome.reason,
         events: outcome.events,
-        sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec)),
+        sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec), outcome.runtime),
         ...(snapshot ? { snapshot } : {}),
         ...(outcome.monitor ? { monitor: outcome.monitor } : {}),
         network: net.report(outcome.monitor?.networkCut),
