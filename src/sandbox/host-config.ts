@@ -14,6 +14,12 @@ export const CONTAINER_SCRIPT_DIR = '/saferun/script';
 export const CONTAINER_HOME = '/tmp';
 export const LABEL_RUN = 'saferun.run';
 export const LABEL_OWNER_PID = 'saferun.owner-pid';
+/**
+ * Under gVisor the host's pids limit also counts the sandbox's own threads (about 40 at rest with
+ * the ptrace platform; measured), so the program gets this many more. Without it runsc fails to
+ * start below ~64; with it the program still meets its limit, and the whole sandbox stops there.
+ */
+export const GVISOR_PIDS_HEADROOM = 64;
 
 /**
  * 'none': loopback only. 'proxy': loopback only too, plus a read-only mount of the run's proxy
@@ -120,7 +126,7 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       NanoCpus: limits.nanoCpus,
-      PidsLimit: limits.pids,
+      PidsLimit: limits.pids + (spec.runtime?.gvisor ? GVISOR_PIDS_HEADROOM : 0),
       Ulimits: [
         { Name: 'nofile', Soft: limits.nofile, Hard: limits.nofile },
         { Name: 'core', Soft: 0, Hard: 0 },

@@ -45,13 +45,14 @@ function argAfter(args: string[], flag: string): string | undefined {
   return at === -1 ? undefined : args[at + 1];
 }
 
-async function deleteThroughContainerd(shim: Leftover, containerId: string): Promise<void> {
+type Ctr = (...args: string[]) => Promise<unknown>;
+
+/** containerd's command-line client, aimed at the shim's containerd and namespace. */
+function ctrFor(shim: Leftover): Ctr | undefined {
   const address = argAfter(shim.args, '-address');
   const namespace = argAfter(shim.args, '-namespace');
-  if (!address || !namespace) return;
-  const ctr = (...args: string[]) => execa('ctr', ['--address', address, '-n', namespace, ...args], { reject: false, timeout: 5000 });
-  await ctr('tasks', 'delete', '--force', containerId);
-  await ctr('containers', 'delete', containerId);
+  if (!address || !namespace) return undefined;
+  return (...args: string[]) => execa('ctr', ['--address', address, '-n', namespace, ...args], { reject: false, timeout: 5000 }).catch(() => undefined);
 }
 
 function signal(pids: number[], sig: NodeJS.Signals): void {
@@ -79,7 +80,8 @@ export async function removeRuntimeLeftovers(containerId: string): Promise<strin
   let left = await settle(containerId, 300);
   if (left.length === 0) return [];
   const shim = left.find((p) => p.comm.startsWith('containerd-shim'));
-  if (shim) await deleteThroughContainerd(shim, containerId).catch(() => undefined);
+  const ctr = shim ? ctrFor(shim) : undefined;
+  await ctr?.('tasks', 'delete', '--force', containerId);
   left = await settle(containerId, 1000);
   if (left.length > 0) {
     signal(left.filter((p) => p.comm.startsWith('containerd-shim')).map((p) => p.pid), 'SIGTERM');
@@ -89,5 +91,7 @@ export async function removeRuntimeLeftovers(containerId: string): Promise<strin
     signal(left.map((p) => p.pid), 'SIGKILL');
     left = await settle(containerId, 1000);
   }
+  // containerd keeps a record of the container until its task is gone; drop it too.
+  await ctr?.('containers', 'delete', containerId);
   return left.map((p) => `pid ${p.pid} (${p.comm})`);
 }

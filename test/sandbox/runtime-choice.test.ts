@@ -55,10 +55,12 @@ test('the container asks the engine for the chosen runtime, and the report says 
   };
   const options = buildCreateOptions(spec);
   assert.equal(options.HostConfig?.Runtime, 'runsc');
+  assert.equal(options.HostConfig?.PidsLimit, limits.pids + 64, "gVisor's own threads count against the pids limit");
   assert.equal(describeSandbox(spec, options, 'runsc').runtime, 'runsc');
   assert.equal(describeSandbox(spec, options).runtimeReason, 'asked for by --runtime');
   const { runtime: _dropped, ...plain } = spec;
   assert.equal(buildCreateOptions(plain).HostConfig?.Runtime, undefined, "no runtime asked: the engine's default");
+  assert.equal(buildCreateOptions(plain).HostConfig?.PidsLimit, limits.pids);
 });
 
 test('the strict preset prefers gVisor; a profile key and the --runtime flag are validated', async () => {
