@@ -10,6 +10,7 @@ import { EngineApiError, type EngineApi } from './engine-api.js';
 import { buildCreateOptions, dockerNetworkMode, type SandboxSpec } from './host-config.js';
 import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 import type { DecoyWatch } from './decoys/watch-decoys.js';
+import { adaptForPodman } from './podman.js';
 
 export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
 
@@ -82,7 +83,8 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     events.push(event);
     hooks.onEvent?.(event);
   };
-  const createOptions = buildCreateOptions(spec);
+  const dockerOptions = buildCreateOptions(spec);
+  const createOptions = engine.kind === 'podman' ? adaptForPodman(dockerOptions) : dockerOptions;
   let containerId: string | undefined;
   let reason: ExitReason = 'exited';
   let timer: NodeJS.Timeout | undefined;
@@ -139,7 +141,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     await drained(outputDone, OUTPUT_DRAIN_MS);
     const inspected = await engine.inspect(id);
     const state = inspected.State;
-    const runtime = (inspected.HostConfig as { Runtime?: string } | undefined)?.Runtime;
+    const runtime = await usedRuntime(engine, spec, (inspected.HostConfig as { Runtime?: string } | undefined)?.Runtime);
     if (reason === 'exited' && state.OOMKilled) {
       reason = 'oom';
       note('oom', 'the memory limit was reached and the kernel killed the program');
@@ -176,6 +178,13 @@ async function startOrCleanUp(engine: EngineApi, id: string, spec: SandboxSpec):
     const leftover = left.length > 0 ? `; processes left behind that saferun could not stop: ${left.join(', ')}` : '';
     throw new SaferunError(`the sandbox did not start${runtime}: ${dockerMessage(error)}${leftover}`, { cause: error });
   }
+}
+
+/** Podman's compat inspect says 'oci' for any runtime: then the one asked for, else the engine's default. */
+async function usedRuntime(engine: EngineApi, spec: SandboxSpec, inspected: string | undefined): Promise<string | undefined> {
+  if (inspected && inspected !== 'oci') return inspected;
+  if (spec.runtime) return spec.runtime.name;
+  return (await engine.runtimes().catch(() => undefined))?.defaultRuntime;
 }
 
 type MonitorModule = typeof import('./monitor/monitor.js');
