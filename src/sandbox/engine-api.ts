@@ -103,10 +103,16 @@ export class EngineApi {
   }
 
   /** The engine's runtimes (name → binary path) and its default one. */
-  async runtimes(): Promise<{ runtimes: Record<string, string>; defaultRuntime: string }> {
+  async runtimes(): Promise<{ runtimes: Record<string, string>; defaultRuntime: string; perContainer: boolean }> {
     const info = await this.json<{ Runtimes?: Record<string, { path?: string }>; DefaultRuntime?: string }>('GET', '/info');
     const runtimes = Object.fromEntries(Object.entries(info.Runtimes ?? {}).map(([name, entry]) => [name, entry?.path ?? '']));
-    return { runtimes, defaultRuntime: info.DefaultRuntime ?? 'runc' };
+    return { runtimes, defaultRuntime: info.DefaultRuntime ?? 'runc', perContainer: this.kind !== 'podman' };
+  }
+
+  /** Podman only: the runtime a container really has (its compat inspect says 'oci'). */
+  async podmanRuntime(id: string): Promise<string | undefined> {
+    const inspected = await this.json<{ OCIRuntime?: string }>('GET', `/v4.0.0/libpod/containers/${id}/json`);
+    return inspected.OCIRuntime;
   }
 
   async createContainer(options: ContainerCreateOptions): Promise<string> {

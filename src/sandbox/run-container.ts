@@ -141,7 +141,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     await drained(outputDone, OUTPUT_DRAIN_MS);
     const inspected = await engine.inspect(id);
     const state = inspected.State;
-    const runtime = await usedRuntime(engine, spec, (inspected.HostConfig as { Runtime?: string } | undefined)?.Runtime);
+    const runtime = await usedRuntime(engine, id, (inspected.HostConfig as { Runtime?: string } | undefined)?.Runtime);
     if (reason === 'exited' && state.OOMKilled) {
       reason = 'oom';
       note('oom', 'the memory limit was reached and the kernel killed the program');
@@ -180,11 +180,11 @@ async function startOrCleanUp(engine: EngineApi, id: string, spec: SandboxSpec):
   }
 }
 
-/** Podman's compat inspect says 'oci' for any runtime: then the one asked for, else the engine's default. */
-async function usedRuntime(engine: EngineApi, spec: SandboxSpec, inspected: string | undefined): Promise<string | undefined> {
+/** Podman's compat inspect says 'oci' for any runtime: its own inspect says which. */
+async function usedRuntime(engine: EngineApi, id: string, inspected: string | undefined): Promise<string | undefined> {
   if (inspected && inspected !== 'oci') return inspected;
-  if (spec.runtime) return spec.runtime.name;
-  return (await engine.runtimes().catch(() => undefined))?.defaultRuntime;
+  if (engine.kind === 'podman') return engine.podmanRuntime(id).catch(() => undefined);
+  return undefined;
 }
 
 type MonitorModule = typeof import('./monitor/monitor.js');

@@ -12,7 +12,14 @@ export interface EngineRuntimes {
   /** name → the runtime's binary path as the engine reports it (may be empty). */
   runtimes: Record<string, string>;
   defaultRuntime: string;
+  /**
+   * false when the engine runs every container with its default runtime whatever the request says
+   * (Podman 4's Docker-compatible API ignores HostConfig.Runtime: measured with 4.3.1).
+   */
+  perContainer?: boolean;
 }
+
+const PODMAN_HINT = "Podman's Docker-compatible API runs every container with its default runtime; to use gVisor with Podman, set runtime = \"runsc\" under [engine] in containers.conf";
 
 export interface RuntimeChoice {
   runtime: string;
@@ -59,8 +66,12 @@ export function chooseRuntime(wish: RuntimeWish, engine: EngineRuntimes): Runtim
   if (wanted === undefined) {
     return { runtime: fallback, gvisor: isGvisor(fallback, engine.runtimes[fallback]), why: "the engine's default runtime" };
   }
+  const fixed = engine.perContainer === false;
   if (wanted === PREFER_GVISOR) {
-    const gvisor = gvisorName(engine);
+    if (fixed && !isGvisor(fallback, engine.runtimes[fallback])) {
+      return { runtime: fallback, gvisor: false, why: `${from} prefers gVisor, but ${PODMAN_HINT}; using ${fallback}` };
+    }
+    const gvisor = fixed ? fallback : gvisorName(engine);
     if (gvisor === undefined) {
       return { runtime: fallback, gvisor: false, why: `${from} prefers gVisor (runsc), but the engine does not list it (see \`saferun doctor\`); using ${fallback}` };
     }
@@ -68,6 +79,7 @@ export function chooseRuntime(wish: RuntimeWish, engine: EngineRuntimes): Runtim
     if (problem) return { runtime: fallback, gvisor: false, why: `${from} prefers gVisor, but ${problem}; using ${fallback}, which shares the host kernel` };
     return { runtime: gvisor, gvisor: true, why: `${from} prefers gVisor (runsc) and the engine has it` };
   }
+  if (fixed && wanted !== fallback) throw new UsageError(`${from}: runtime '${wanted}' cannot be chosen here: ${PODMAN_HINT} (now ${fallback})`);
   if (!listed.includes(wanted)) {
     throw new UsageError(`${from}: runtime '${wanted}' is not one the engine lists; use ${[...listed, PREFER_GVISOR].join(', ')}`);
   }
