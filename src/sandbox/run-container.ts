@@ -11,6 +11,7 @@ import { buildCreateOptions, dockerNetworkMode, type SandboxSpec } from './host-
 import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 import type { DecoyWatch } from './decoys/watch-decoys.js';
 import { adaptForPodman } from './podman.js';
+import { ENGINE_BACK_WAIT_MS, isEngineGone, removeWhenEngineAnswers } from './engine-gone.js';
 
 export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
 
@@ -93,6 +94,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
   let monitor: ContainerMonitor | undefined;
   let monitorSummary: MonitorSummary | undefined;
   let decoyWatch: DecoyWatch | undefined;
+  let engineGone = false;
   try {
     if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
     // The monitor (and the decoys' watcher) load while the engine creates the container.
@@ -150,6 +152,13 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, ...(runtime ? { runtime } : {}), events, ...(monitorSummary ? { monitor: monitorSummary } : {}) };
   } catch (error) {
     if (error instanceof SaferunError) throw error;
+    if (isEngineGone(error)) {
+      engineGone = true;
+      throw new SaferunError(
+        `the Docker engine went away during the run (${(error as { code?: string }).code ?? 'connection lost'}): it was stopped or restarted, and the program was stopped with it`,
+        { cause: error, partial: { events } },
+      );
+    }
     throw new SaferunError(`the sandbox failed: ${dockerMessage(error)}`, { cause: error, partial: { events } });
   } finally {
     clearTimeout(timer);
@@ -157,8 +166,9 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     await monitor?.stop();
     restoreTty?.();
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
-    if (containerId) await engine.remove(containerId).catch(() => undefined);
-    if (containerId) note('removed');
+    // After the engine went away, wait for it to come back to remove what this run created.
+    const removed = await removeWhenEngineAnswers(engine, containerId, undefined, engineGone ? ENGINE_BACK_WAIT_MS : 0);
+    if (containerId) note(removed ? 'removed' : 'not-removed', removed ? undefined : 'the engine did not answer; the next saferun run removes it');
   }
 }
 
