@@ -32,3 +32,17 @@ export async function removeWhenEngineAnswers(engine: EngineApi, containerId: st
     }
   }
 }
+
+/** Whether the engine stops answering within `ms` (polled): a signal exit that came from it stopping. */
+export async function engineStopping(engine: EngineApi, ms = 2000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      await engine.ping();
+    } catch (error) {
+      if (isEngineGone(error)) return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}

@@ -11,7 +11,7 @@ import { buildCreateOptions, dockerNetworkMode, type SandboxSpec } from './host-
 import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 import type { DecoyWatch } from './decoys/watch-decoys.js';
 import { adaptForPodman } from './podman.js';
-import { ENGINE_BACK_WAIT_MS, isEngineGone, removeWhenEngineAnswers } from './engine-gone.js';
+import { ENGINE_BACK_WAIT_MS, engineStopping, isEngineGone, removeWhenEngineAnswers } from './engine-gone.js';
 
 export type ExitReason = 'exited' | 'timeout' | 'oom' | 'killed' | 'error';
 
@@ -141,6 +141,11 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     monitorSummary = await monitor?.stop();
     monitor = undefined;
     await drained(outputDone, OUTPUT_DRAIN_MS);
+    // A stopping engine (dockerd restarted) first stops its containers: the program "exits" by
+    // SIGTERM or SIGKILL, then the engine goes. Tell that apart from the program's own death.
+    if (reason === 'exited' && (StatusCode === 143 || StatusCode === 137) && (await engineStopping(engine))) {
+      throw Object.assign(new Error('the engine stopped while the program ran'), { code: 'ECONNREFUSED' });
+    }
     const inspected = await engine.inspect(id);
     const state = inspected.State;
     const runtime = await usedRuntime(engine, id, (inspected.HostConfig as { Runtime?: string } | undefined)?.Runtime);
