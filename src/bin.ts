@@ -76,6 +76,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // A failed command must end even if a resource it opened (a worker, a socket) was not closed.
+    setTimeout(() => process.exit(), 3000).unref();
     if (error instanceof SaferunError) {
       process.stderr.write(`saferun: ${error.message}\n`);
       process.exitCode = error.exitCode;

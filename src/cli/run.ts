@@ -30,6 +30,7 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     .option('timeout', { type: 'string', description: 'wall-clock limit (e.g. 30s, 5m)' })
     .option('network', { type: 'string', description: 'none, restricted, allowlist or open (at most what the profile allows)' })
     .option('allow-host', { type: 'string', description: 'HOST[:PORT] the program may reach in allowlist mode, for this run (repeatable)' })
+    .option('runtime', { type: 'string', description: "OCI runtime: runc, runsc (gVisor), auto, or any the engine lists" })
     .option('output', { alias: 'o', type: 'string', description: 'a host directory the program may write (created if missing)' })
     .option('output-size', { type: 'string', description: 'how much the output dir may grow in this run (e.g. 100m, 2g)' })
     .option('e', { alias: 'env', type: 'string', description: 'set KEY=VAL in the sandbox (repeatable); no host variables pass otherwise' })
@@ -75,6 +76,7 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     },
     ...(args['network'] === undefined ? {} : { network: networkFlag(args['network']) }),
     allowHosts: allowHostFlags(args['allow-host']),
+    ...(args['runtime'] === undefined ? {} : { runtime: runtimeFlag(args['runtime']) }),
     ...(args['output'] === undefined ? {} : { outputDir: nonEmpty('--output', args['output']) }),
     env: envFlags(args['e']),
     ...(args['image'] === undefined ? {} : { image: nonEmpty('--image', args['image']) }),
@@ -188,6 +190,12 @@ function allowHostFlags(value: unknown): AllowRule[] {
     if (!parsed.ok) throw new UsageError(`--allow-host: ${parsed.problem}`);
     return parsed.rule;
   });
+}
+
+function runtimeFlag(value: unknown): string {
+  const text = single('--runtime', value);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(text)) throw new UsageError(`--runtime: '${text}' is not a runtime name; use runc, runsc, auto, or a name \`saferun doctor\` lists`);
+  return text;
 }
 
 function envFlags(value: unknown): Record<string, string> {

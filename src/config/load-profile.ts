@@ -235,6 +235,7 @@ export function normaliseProfile(data: ProfileFile, context: { file: string; isP
     limits,
     network: required(file, 'network', networkObject(data.network)?.mode),
     egress: normaliseEgress(file, networkObject(data.network)),
+    ...(data.runtime === undefined ? {} : { runtime: data.runtime }),
     workdir,
     output: required(file, 'output', data.output),
     snapshot: required(file, 'snapshot', data.snapshot),

@@ -54,6 +54,11 @@ export const profileFileSchema = z
       ], { error: 'not a network mode; accepted: none, restricted, allowlist, open, or {mode, allow: [HOST[:PORT], ...], maxUpload}' })
       .optional()
       .describe('none | restricted | allowlist | open, or {mode, allow, maxUpload}'),
+    runtime: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'use runc, runsc, auto, or a runtime name the engine lists' })
+      .optional()
+      .describe("the OCI runtime: runc, runsc (gVisor), any runtime the engine lists, or 'auto' (gVisor when the engine has it); default: the engine's default"),
     workdir: z.enum(WORKDIR_ACCESS).optional().describe('how the working directory is mounted'),
     output: z.boolean().optional().describe('whether --output DIR may be written'),
     snapshot: z.boolean().optional().describe('snapshot the working and output dirs before each run'),

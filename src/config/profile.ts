@@ -31,6 +31,8 @@ export interface Profile {
   network: NetworkMode;
   /** What `allowlist` lets through (HOST[:PORT] rules, validated) and the run's upload cap. */
   egress: EgressSettings;
+  /** The OCI runtime wanted ('auto': gVisor when the engine has it); undefined: the engine's default. */
+  runtime?: string;
   workdir: WorkdirAccess;
   output: boolean;
   snapshot: boolean;

@@ -14,7 +14,9 @@ export interface SandboxEvent {
 
 export interface SandboxSummary {
   image: string;
+  /** The runtime the engine really used (read back from the container), and why it was chosen. */
   runtime: string;
+  runtimeReason?: string;
   user: string;
   capDrop: string[];
   readOnlyRootfs: boolean;

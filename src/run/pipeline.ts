@@ -25,6 +25,7 @@ import { dependencySummary, emitReport } from './stages/report.js';
 import { runStage } from './stages/run.js';
 import { buildSpec, prepareSandbox } from './stages/sandbox.js';
 import { resolveTarget } from './target.js';
+import { runtimeStage } from './stages/runtime.js';
 import { allowHostsProblem, dryRunNetwork } from './network-run.js';
 import { deniedSummary } from './network-messages.js';
 import { RunInterrupts } from './interrupts.js';
@@ -144,9 +145,14 @@ async function runStages(request: RunRequest, interrupts: RunInterrupts): Promis
   }
 
   const { sandbox, engine } = await interrupts.race(sandboxReady!);
+  const runtime = await interrupts.race(runtimeStage({ flag: request.runtime, profileKey: profile.runtime, profileName: profile.name, network, engine })).catch((error: unknown) => {
+    engine.close();
+    throw error;
+  });
+  if (runtime && !request.quiet) say(`saferun: runtime ${runtime.runtime}: ${runtime.why}`);
   const env = packages ? await interrupts.race(installPhase(packages, visible, async () => installStage(packages!, sandbox, engine, runId))) : undefined;
   interrupts.check();
-  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible, interrupts, outputContext, ...(env ? { packagesEnv: env.sitePath } : {}) });
+  const outcome = await runStage({ runId, request, profile, limits, network, target, workdir, user, sandbox, engine, visible, interrupts, outputContext, runtime, ...(env ? { packagesEnv: env.sitePath } : {}) });
   const report: RunReport = { ...baseReport, decision: verdict.decision, durationMs: Math.round(performance.now() - started), ...outcome.report };
   emitReport(request, report);
   if (visible) say(runSummary(report));

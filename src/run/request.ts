@@ -20,6 +20,8 @@ export interface RunRequest {
   network?: NetworkMode;
   /** --allow-host: hosts the program may reach in allowlist mode, for this run. */
   allowHosts: AllowRule[];
+  /** --runtime NAME (runc, runsc, auto, or any runtime the engine lists). */
+  runtime?: string;
   outputDir?: string;
   env: Record<string, string>;
   image?: string;

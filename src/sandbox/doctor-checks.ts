@@ -11,6 +11,7 @@ import { LABEL_OWNER_PID, LABEL_RUN } from './host-config.js';
 import { canSee } from './monitor/proc-files.js';
 import os from 'node:os';
 import { loadInotify } from './decoys/watch-decoys.js';
+import { engineCheck, engineIdentity, forEngine, gvisorStartCheck, rootlessCheck, runtimesCheck, type EngineIdentity, type EngineKind } from './doctor-engine.js';
 
 export interface Check {
   name: string;
@@ -23,28 +24,35 @@ export async function runDoctorChecks(): Promise<Check[]> {
   const checks: Check[] = [];
   const engine = connectEngine();
   let info: Record<string, unknown>;
+  let identity: EngineIdentity;
   try {
-    const version = await engine.version();
+    identity = engineIdentity(await engine.version());
     info = (await engine.info()) as Record<string, unknown>;
-    checks.push({ name: 'engine', status: 'ok', detail: `Docker ${version.Version} (API ${version.ApiVersion}) reachable` });
+    checks.push(engineCheck(identity));
   } catch (error) {
-    checks.push({ name: 'engine', status: 'fail', detail: `no Docker engine reachable: ${(error as Error).message}`, fix: 'start one: `sudo systemctl start docker` or `sudo dockerd &`' });
+    checks.push({ name: 'engine', status: 'fail', detail: `no Docker engine reachable: ${(error as Error).message}`, fix: 'start one: `sudo systemctl start docker` or `sudo dockerd &` (or Podman: `podman system service` and DOCKER_HOST)' });
     return checks;
   }
   const security = (info['SecurityOptions'] as string[] | undefined) ?? [];
-  const rootless = security.some((s) => s.includes('rootless'));
-  checks.push({ name: 'rootless', status: rootless ? 'ok' : 'warn', detail: rootless ? 'the engine runs rootless' : 'the engine runs as root: a container escape would be root on this host', ...(rootless ? {} : { fix: 'consider rootless Docker for extra isolation' }) });
+  checks.push(rootlessCheck(identity, security));
   const seccomp = security.some((s) => s.includes('seccomp'));
   checks.push({ name: 'seccomp', status: seccomp ? 'ok' : 'fail', detail: seccomp ? 'the default seccomp profile is available' : 'no seccomp support in the engine', ...(seccomp ? {} : { fix: 'use an engine built with seccomp' }) });
-  const runtimes = Object.keys((info['Runtimes'] as Record<string, unknown> | undefined) ?? {});
-  checks.push({ name: 'runtimes', status: 'ok', detail: `available: ${runtimes.join(', ') || 'runc'}${runtimes.includes('runsc') ? ' (gVisor present: stronger isolation)' : ''}` });
+  const runtimes = Object.fromEntries(Object.entries((info['Runtimes'] as Record<string, { path?: string }> | undefined) ?? {}).map(([name, entry]) => [name, entry?.path ?? '']));
+  checks.push(runtimesCheck(runtimes, String(info['DefaultRuntime'] ?? 'runc')));
   const image = await findImage(engine, sandboxImageName()).catch(() => undefined);
   if (!image) checks.push({ name: 'image', status: 'warn', detail: `${sandboxImageName()} is not built yet`, fix: '`saferun image build` (or the first run builds it)' });
   else {
     const days = Math.floor((Date.now() - Date.parse(image.createdAt)) / 86_400_000);
     checks.push({ name: 'image', status: days > 30 ? 'warn' : 'ok', detail: `${image.name}, built ${days} day(s) ago`, ...(days > 30 ? { fix: '`saferun image build --rebuild` for current security updates' } : {}) });
   }
-  checks.push(...(await limitsCheck(engine, image ? image.name : undefined, String(info['CgroupVersion'] ?? '?'))));
+  const cgroup = String(info['CgroupVersion'] ?? '?');
+  checks.push(
+    ...(await limitsCheck(engine, image ? image.name : undefined, cgroup, identity.kind).catch((error: unknown): Check[] => [
+      { name: 'limits', status: 'fail', detail: `cgroup v${cgroup}: a test container with limits did not run: ${(error as Error).message.split('\n')[0]}`, fix: 'run `saferun doctor` again; if it persists, check the engine\'s log' },
+    ])),
+  );
+  const gvisor = await gvisorStartCheck(engine, image?.name, runtimes, identity.kind);
+  if (gvisor) checks.push(gvisor);
   checks.push(await networkCheck());
   checks.push(await debootstrapCheck());
   checks.push(await decoyWatchCheck());
@@ -57,7 +65,7 @@ export async function runDoctorChecks(): Promise<Check[]> {
  * Starts a tiny container with limits and reads them back from its cgroup; while it runs, checks
  * that the live monitor can see its processes and sockets from this host.
  */
-async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: string | undefined, cgroupVersion: string): Promise<Check[]> {
+async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: string | undefined, cgroupVersion: string, kind: EngineKind): Promise<Check[]> {
   if (!image) return [{ name: 'limits', status: 'warn', detail: `cgroup v${cgroupVersion}; not verified (no image yet)`, fix: '`saferun image build`, then run doctor again' }];
   const script = [
     'import os, time',
@@ -71,13 +79,15 @@ async function limitsCheck(engine: ReturnType<typeof connectEngine>, image: stri
     'print(read("/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max"))',
     'print(read("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us").split()[0])',
   ].join('\n');
-  const container = await engine.createContainer({
-    Image: image,
-    Cmd: ['python3', '-c', script],
-    User: '65534:65534',
-    Labels: { [LABEL_RUN]: `doctor-${process.pid}`, [LABEL_OWNER_PID]: String(process.pid) },
-    HostConfig: { NanoCpus: 500_000_000, Memory: 64 * 1024 * 1024, MemorySwap: 64 * 1024 * 1024, PidsLimit: 32, NetworkMode: 'none', CapDrop: ['ALL'], ReadonlyRootfs: true },
-  });
+  const container = await engine.createContainer(
+    forEngine(kind, {
+      Image: image,
+      Cmd: ['python3', '-c', script],
+      User: '65534:65534',
+      Labels: { [LABEL_RUN]: `doctor-${process.pid}`, [LABEL_OWNER_PID]: String(process.pid) },
+      HostConfig: { NanoCpus: 500_000_000, Memory: 64 * 1024 * 1024, MemorySwap: 64 * 1024 * 1024, PidsLimit: 32, NetworkMode: 'none', CapDrop: ['ALL'], ReadonlyRootfs: true, Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }] },
+    }),
+  );
   try {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     // Split Docker's framed stream properly: frame headers carry length bytes that are not text.

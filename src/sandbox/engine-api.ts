@@ -18,6 +18,8 @@ export class EngineApiError extends Error {
   }
 }
 
+export type EngineKind = 'docker' | 'podman';
+
 type Target = { socketPath: string } | { host: string; port: number };
 
 /** DOCKER_HOST unix:// or tcp:// (plain); anything else is refused with a clear message. */
@@ -60,6 +62,9 @@ export class EngineApi {
     this.agent.destroy();
   }
 
+  /** 'podman' once a ping was answered by Podman's compat API (it sends Libpod-Api-Version). */
+  kind: EngineKind = 'docker';
+
   private request(method: string, path: string, body?: unknown, expect: number[] = [200]): Promise<string> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -72,6 +77,7 @@ export class EngineApi {
           headers: payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
         },
         (res) => {
+          if (res.headers['libpod-api-version']) this.kind = 'podman';
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
@@ -96,6 +102,19 @@ export class EngineApi {
     return this.request('GET', '/_ping');
   }
 
+  /** The engine's runtimes (name → binary path) and its default one. */
+  async runtimes(): Promise<{ runtimes: Record<string, string>; defaultRuntime: string; perContainer: boolean }> {
+    const info = await this.json<{ Runtimes?: Record<string, { path?: string }>; DefaultRuntime?: string }>('GET', '/info');
+    const runtimes = Object.fromEntries(Object.entries(info.Runtimes ?? {}).map(([name, entry]) => [name, entry?.path ?? '']));
+    return { runtimes, defaultRuntime: info.DefaultRuntime ?? 'runc', perContainer: this.kind !== 'podman' };
+  }
+
+  /** Podman only: the runtime a container really has (its compat inspect says 'oci'). */
+  async podmanRuntime(id: string): Promise<string | undefined> {
+    const inspected = await this.json<{ OCIRuntime?: string }>('GET', `/v4.0.0/libpod/containers/${id}/json`);
+    return inspected.OCIRuntime;
+  }
+
   async createContainer(options: ContainerCreateOptions): Promise<string> {
     const { name, ...body } = options;
     const query = name ? `?name=${encodeURIComponent(name)}` : '';
@@ -117,8 +136,12 @@ export class EngineApi {
         resolve(socket);
       });
       req.on('response', (res) => {
-        res.resume();
-        reject(new EngineApiError(res.statusCode ?? 0, `attach: HTTP ${res.statusCode}`));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const why = engineMessage(Buffer.concat(chunks).toString('utf8'));
+          reject(new EngineApiError(res.statusCode ?? 0, `attach: ${why || `HTTP ${res.statusCode}`}`));
+        });
       });
       req.on('error', reject);
       req.end();

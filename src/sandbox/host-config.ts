@@ -15,6 +15,12 @@ export const CONTAINER_SCRIPT_DIR = '/saferun/script';
 export const CONTAINER_HOME = '/tmp';
 export const LABEL_RUN = 'saferun.run';
 export const LABEL_OWNER_PID = 'saferun.owner-pid';
+/**
+ * Under gVisor the host's pids limit also counts the sandbox's own threads (about 40 at rest with
+ * the ptrace platform; measured), so the program gets this many more. Without it runsc fails to
+ * start below ~64; with it the program still meets its limit, and the whole sandbox stops there.
+ */
+export const GVISOR_PIDS_HEADROOM = 64;
 
 /**
  * 'none': loopback only. 'proxy': loopback only too, plus a read-only mount of the run's proxy
@@ -49,6 +55,8 @@ export interface SandboxSpec {
   tty: boolean;
   /** Host dirs the program can write, and how much they may grow during the run (limits.outputSize). */
   outputBudget?: { roots: string[]; bytes: number };
+  /** The OCI runtime chosen for the run (see runtime-choice.ts); absent: the engine's default. */
+  runtime?: { name: string; gvisor: boolean; why: string };
   /** Watch the running program; cut its network on the alerts that call for it. */
   monitor?: { cutNetwork: boolean };
   /** Decoy credentials among `mounts`, watched from the host; a read is a critical alert. */
@@ -105,6 +113,7 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
     AttachStderr: true,
     NetworkDisabled: spec.network.mode === 'none',
     HostConfig: {
+      ...(spec.runtime ? { Runtime: spec.runtime.name } : {}),
       Binds: binds,
       NetworkMode: dockerNetworkMode(spec.network),
       CapDrop: ['ALL'],
@@ -120,7 +129,7 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       NanoCpus: limits.nanoCpus,
-      PidsLimit: limits.pids,
+      PidsLimit: limits.pids + (spec.runtime?.gvisor ? GVISOR_PIDS_HEADROOM : 0),
       Ulimits: [
         { Name: 'nofile', Soft: limits.nofile, Hard: limits.nofile },
         { Name: 'core', Soft: 0, Hard: 0 },
@@ -140,11 +149,12 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
 /** The flattened view of a sandbox used in run reports. */
 export type { SandboxSummary } from '../run-record/types.js';
 
-export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions): SandboxSummary {
+export function describeSandbox(spec: SandboxSpec, options: ContainerCreateOptions, usedRuntime?: string): SandboxSummary {
   const host = options.HostConfig ?? {};
   return {
     image: spec.image,
-    runtime: host.Runtime ?? 'runc',
+    runtime: usedRuntime ?? host.Runtime ?? 'runc',
+    ...(spec.runtime ? { runtimeReason: spec.runtime.why } : {}),
     user: spec.user,
     capDrop: host.CapDrop ?? [],
     readOnlyRootfs: host.ReadonlyRootfs === true,

@@ -109,7 +109,12 @@ function pull(engine: Engine, image: string): Promise<void> {
   return new Promise((resolve, reject) => {
     engine.pull(image, {}, (error: Error | null, stream?: NodeJS.ReadableStream) => {
       if (error || !stream) return reject(error ?? new Error('no pull stream'));
-      engine.modem.followProgress(stream, (done: Error | null) => (done ? reject(done) : resolve()));
+      // Podman's compat API reports a failed pull as an error event in a 200 stream, not as an error.
+      engine.modem.followProgress(stream, (done: Error | null, events: { error?: string }[] = []) => {
+        const failed = done?.message ?? events.find((event) => event.error)?.error;
+        if (failed) reject(new Error(failed));
+        else resolve();
+      });
     });
   });
 }

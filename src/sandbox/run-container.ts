@@ -12,6 +12,8 @@ import type { ContainerMonitor, MonitorSummary } from './monitor/monitor.js';
 import type { DecoyWatch } from './decoys/watch-decoys.js';
 import { measureRoots, watchOutputBudget, type OutputBudgetWatch } from './output-budget.js';
 import type { ExitReason, SandboxEvent, TimelinePoint } from '../run-record/types.js';
+import { adaptForPodman } from './podman.js';
+import { ENGINE_BACK_WAIT_MS, engineStopping, isEngineGone, removeWhenEngineAnswers } from './engine-gone.js';
 
 export type { ExitReason, SandboxEvent } from '../run-record/types.js';
 
@@ -28,6 +30,8 @@ export interface SandboxOutcome {
   reason: ExitReason;
   durationMs: number;
   containerId?: string;
+  /** The runtime the engine ran the container with (read back by inspect). */
+  runtime?: string;
   events: SandboxEvent[];
   /** What the monitor saw (when the spec asked for monitoring). */
   monitor?: MonitorSummary;
@@ -82,7 +86,8 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     events.push(event);
     hooks.onEvent?.(event);
   };
-  const createOptions = buildCreateOptions(spec);
+  const dockerOptions = buildCreateOptions(spec);
+  const createOptions = engine.kind === 'podman' ? adaptForPodman(dockerOptions) : dockerOptions;
   if (!(spec.limits.timeoutMs > 0 && spec.limits.timeoutMs <= MAX_TIMER_MS)) throw new SaferunError(`timeout ${spec.limits.timeoutMs} ms is out of range`);
   let containerId: string | undefined;
   let reason: ExitReason = 'exited';
@@ -93,6 +98,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
   let monitorSummary: MonitorSummary | undefined;
   let decoyWatch: DecoyWatch | undefined;
   let budgetWatch: OutputBudgetWatch | undefined;
+  let engineGone = false;
   try {
     if (hooks.signal?.aborted) return { exitCode: null, reason: 'killed', durationMs: 0, events };
     // The monitor (and the decoys' watcher) load while the engine creates the container.
@@ -136,7 +142,7 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     }
     const waited = engine.wait(id);
     waited.catch(() => undefined);
-    await engine.start(id);
+    await startOrCleanUp(engine, id, spec);
     note('started');
     // An abort while the engine was starting it found nothing to kill yet.
     if (hooks.signal?.aborted) engine.kill(id).catch(() => undefined);
@@ -171,15 +177,29 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     monitorSummary = await monitor?.stop();
     monitor = undefined;
     await drained(outputDone, OUTPUT_DRAIN_MS);
-    const state = (await engine.inspect(id)).State;
+    // A stopping engine (dockerd restarted) first stops its containers: the program "exits" by
+    // SIGTERM or SIGKILL, then the engine goes. Tell that apart from the program's own death.
+    if (reason === 'exited' && (StatusCode === 143 || StatusCode === 137) && (await engineStopping(engine))) {
+      throw Object.assign(new Error('the engine stopped while the program ran'), { code: 'ECONNREFUSED' });
+    }
+    const inspected = await engine.inspect(id);
+    const state = inspected.State;
+    const runtime = await usedRuntime(engine, id, (inspected.HostConfig as { Runtime?: string } | undefined)?.Runtime);
     if (reason === 'exited' && state.OOMKilled) {
       reason = 'oom';
       note('oom', 'the memory limit was reached and the kernel killed the program');
     }
     note('exited', String(StatusCode));
-    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, events, ...(monitorSummary ? { monitor: monitorSummary } : {}) };
+    return { exitCode: StatusCode, reason, durationMs: Math.round(performance.now() - t0), containerId: id, ...(runtime ? { runtime } : {}), events, ...(monitorSummary ? { monitor: monitorSummary } : {}) };
   } catch (error) {
     if (error instanceof SaferunError) throw error;
+    if (isEngineGone(error)) {
+      engineGone = true;
+      throw new SaferunError(
+        `the Docker engine went away during the run (${(error as { code?: string }).code ?? 'connection lost'}): it was stopped or restarted, and the program was stopped with it`,
+        { cause: error, partial: { events } },
+      );
+    }
     throw new SaferunError(`the sandbox failed: ${dockerMessage(error)}`, { cause: error, partial: { events } });
   } finally {
     clearTimeout(timer);
@@ -188,9 +208,35 @@ export async function runSandbox(engine: EngineApi, spec: SandboxSpec, io: Sandb
     await monitor?.stop();
     restoreTty?.();
     if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
-    if (containerId) await engine.remove(containerId).catch(() => undefined);
-    if (containerId) note('removed');
+    // After the engine went away, wait for it to come back to remove what this run created.
+    const removed = await removeWhenEngineAnswers(engine, containerId, undefined, engineGone ? ENGINE_BACK_WAIT_MS : 0);
+    if (containerId) note(removed ? 'removed' : 'not-removed', removed ? undefined : 'the engine did not answer; the next saferun run removes it');
   }
+}
+
+/**
+ * A failed start under runsc leaves the containerd task, its shim and runsc's sandbox and gofer
+ * behind even after the engine removed the container (dockerd 20.10). Remove the container, then
+ * those leftovers; what could not be removed is named in the error.
+ */
+async function startOrCleanUp(engine: EngineApi, id: string, spec: SandboxSpec): Promise<void> {
+  try {
+    await engine.start(id);
+  } catch (error) {
+    await engine.remove(id).catch(() => undefined);
+    const { removeRuntimeLeftovers } = await import('./runtime-leftovers.js');
+    const left = await removeRuntimeLeftovers(id);
+    const runtime = spec.runtime ? ` under runtime ${spec.runtime.name}` : '';
+    const leftover = left.length > 0 ? `; processes left behind that saferun could not stop: ${left.join(', ')}` : '';
+    throw new SaferunError(`the sandbox did not start${runtime}: ${dockerMessage(error)}${leftover}`, { cause: error });
+  }
+}
+
+/** Podman's compat inspect says 'oci' for any runtime: its own inspect says which. */
+async function usedRuntime(engine: EngineApi, id: string, inspected: string | undefined): Promise<string | undefined> {
+  if (inspected && inspected !== 'oci') return inspected;
+  if (engine.kind === 'podman') return engine.podmanRuntime(id).catch(() => undefined);
+  return undefined;
 }
 
 type MonitorModule = typeof import('./monitor/monitor.js');
@@ -244,6 +290,7 @@ function createMonitor(
     cut,
     cutNetwork: spec.monitor!.cutNetwork,
     limits: { cpus: spec.limits.nanoCpus / 1e9, memoryBytes: spec.limits.memoryBytes, pids: spec.limits.pids },
+    ownKernel: spec.runtime?.gvisor === true,
     clock,
     onAlert: (alert) => note('alert', `${alert.severity} ${alert.kind}: ${alert.detail}`),
     onNetworkCut: (reason) => note('network-cut', reason),

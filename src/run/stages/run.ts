@@ -21,6 +21,7 @@ import { buildSpec, type RunEngine, type SandboxModule } from './sandbox.js';
 import { snapshotStage } from './snapshot.js';
 import { decoysStage } from './decoys.js';
 import { LiveView } from '../live-view.js';
+import type { RuntimeChoice } from '../../sandbox/runtime-choice.js';
 
 export interface RunStageInput {
   runId: string;
@@ -40,6 +41,8 @@ export interface RunStageInput {
   /** Signals since the pipeline began; one before the start means the program never runs. */
   interrupts: RunInterrupts;
   outputContext: OutputPathContext;
+  /** The runtime chosen by the runtime stage; undefined: the engine's default. */
+  runtime: RuntimeChoice | undefined;
 }
 
 export interface RunStageOutput {
@@ -98,6 +101,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
     });
     const image = request.image ?? (await sandbox.defaultImageName());
     const spec = buildSpec({ ...input, sandboxNetwork: net.sandboxNetwork, outputHostPath: output?.hostPath ?? '', image, decoys });
+    if (input.runtime) spec.runtime = { name: input.runtime.runtime, gvisor: input.runtime.gvisor, why: input.runtime.why };
     if (net.sandboxNetwork.mode === 'proxy') live.board.countConnectionsWith({ connectionCounts: () => connections });
     const outcome = await sandbox.runSandbox(engine, spec, live.io({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, stdinTap }), {
       signal: interrupts.signal,
@@ -132,7 +136,7 @@ export async function runStage(input: RunStageInput): Promise<RunStageOutput> {
         exitCode,
         exitReason: outcome.reason,
         events: outcome.events,
-        sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec)),
+        sandbox: sandbox.describeSandbox(spec, sandbox.buildCreateOptions(spec), outcome.runtime),
         ...(snapshot ? { snapshot } : {}),
         ...(outcome.monitor ? { monitor: outcome.monitor } : {}),
         network: net.report(outcome.monitor?.networkCut),

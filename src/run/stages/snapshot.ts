@@ -3,6 +3,7 @@ import type { WorkdirAccess } from '../../config/profile.js';
 import { rootsOfRun } from '../../snapshot/snapshot-roots.js';
 import type { SnapshotSummary } from '../../snapshot/take-snapshot.js';
 import { runPhases } from '../phases.js';
+import { stateDirError } from '../state-dir-error.js';
 
 export interface SnapshotStageInput {
   workdir: string;
@@ -16,14 +17,16 @@ export async function snapshotStage(input: SnapshotStageInput): Promise<Snapshot
   // each root says whether the program can write it: only what it cannot write may exclude anything
   const roots = rootsOfRun(input.workdir, input.workdirAccess, input.outputDir);
   if (roots.length === 0) return undefined;
-  const { snapshotBeforeRun } = await import('../../snapshot/index.js');
+  const { snapshotBeforeRun, defaultStoreDir } = await import('../../snapshot/index.js');
   let summary: SnapshotSummary | undefined;
   await runPhases(
     [
       {
         title: 'Snapshot',
         run: async (setTitle) => {
-          summary = await snapshotBeforeRun(roots, { onProgress: (done, total) => setTitle(`Snapshot: ${done}/${total} files`) });
+          summary = await snapshotBeforeRun(roots, { onProgress: (done, total) => setTitle(`Snapshot: ${done}/${total} files`) }).catch((error: unknown) => {
+            throw stateDirError(error, defaultStoreDir());
+          });
           setTitle(`Snapshot ${summary.id}: ${summary.files} files, ${summary.bytesAdded} new bytes (${summary.durationMs} ms)`);
         },
       },

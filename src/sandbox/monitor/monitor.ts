@@ -24,6 +24,11 @@ export interface MonitorOptions {
   cut: ((reason: string) => Promise<void>) | undefined;
   cutNetwork: boolean;
   limits: Limits;
+  /**
+   * The program runs on its own kernel (gVisor): the host's /proc and the engine's top show the
+   * sandbox's processes, not the program's, so only the engine's stats are used.
+   */
+  ownKernel?: boolean;
   /** ms since the run began, for alert times */
   clock: () => number;
   onAlert: (alert: MonitorAlert) => void;
@@ -34,6 +39,7 @@ export interface MonitorOptions {
   onSample?: (point: TimelinePoint) => void;
 }
 
+const NO_PROCESSES: Awaited<ReturnType<EngineApi['top']>> = {};
 const PROC_INTERVAL_MS = 250;
 /** A /proc sample stops reading after this; a tick that is still busy when the next is due skips it. */
 const PROC_BUDGET_MS = 200;
@@ -72,7 +78,7 @@ export class ContainerMonitor {
     const info = await this.options.engine.inspect(this.options.containerId).catch(() => undefined);
     if (this.stopped) return;
     this.rootPid = info?.State?.Pid ?? 0;
-    this.summary.source = this.rootPid > 0 && canSee(this.rootPid) ? 'proc' : 'engine';
+    this.summary.source = !this.options.ownKernel && this.rootPid > 0 && canSee(this.rootPid) ? 'proc' : 'engine';
     this.judge = new BehaviourJudge(this.options.limits, this.rootPid);
     if (this.summary.source === 'proc') this.sampler = new ProcSampler(this.rootPid, this.options.clock);
     const interval = this.summary.source === 'proc' ? PROC_INTERVAL_MS : ENGINE_INTERVAL_MS;
@@ -172,7 +178,11 @@ export class ContainerMonitor {
   }
 
   private async sampleEngine(): Promise<Sample | undefined> {
-    const [stats, top] = await Promise.all([this.options.engine.stats(this.options.containerId), this.options.engine.top(this.options.containerId)]);
+    // Under gVisor the engine's top maps the sandbox's own pids onto host pids: meaningless, so skipped.
+    const [stats, top] = await Promise.all([
+      this.options.engine.stats(this.options.containerId),
+      this.options.ownKernel ? Promise.resolve(NO_PROCESSES) : this.options.engine.top(this.options.containerId),
+    ]);
     const titles = top.Titles ?? [];
     const column = (name: string) => titles.findIndex((t) => t.toUpperCase() === name);
     const [pidAt, ppidAt, commAt, argsAt] = [column('PID'), column('PPID'), column('COMMAND'), column('ARGS')];
