@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { riskLevelOf } from '../policy/risk-level.js';
-import { severityRank, type Confidence, type Finding, type Severity } from '../scan/types.js';
+import { severityRank, type Confidence, type Finding, type Severity } from '../findings/finding.js';
 import { exposures, type Exposure } from './advisories.js';
 import { compareVersionText } from './pep440.js';
 import { distributionOf } from './imports.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { SandboxSummary } from '../sandbox/host-config.js';
 import type { ExitReason, SandboxEvent } from '../sandbox/run-container.js';
 import type { MonitorSummary } from '../sandbox/monitor/monitor.js';
-import type { Finding, RiskLevel } from '../scan/types.js';
+import type { Finding, RiskLevel } from '../findings/finding.js';
 import type { NetworkMode } from '../config/profile.js';
 import type { PackageReport } from '../packages/types.js';
 

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createAnalyzer } from '../../scan/engine/analyzer.js';
 import { riskLevelOf } from '../../policy/risk-level.js';
-import { severityRank, type Finding, type RiskLevel, type SkippedFile } from '../../scan/types.js';
+import { severityRank, type Finding, type RiskLevel, type SkippedFile } from '../../findings/finding.js';
 import { incompleteScanFinding } from './scan-incomplete.js';
 
 export interface ScanStageInput {

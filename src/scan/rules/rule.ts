@@ -3,7 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import type { CallSite } from '../engine/call-site.js';
 import type { ModuleModel } from '../engine/module-model.js';
 import { unescapePython } from '../engine/python-literals.js';
-import type { Confidence, Severity } from '../types.js';
+import type { Confidence, Severity } from '../../findings/finding.js';
 
 export interface RuleMeta {
   id: string;
