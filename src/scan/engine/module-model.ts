@@ -12,6 +12,7 @@ import { moduleCommentQuery } from './parser.js';
 import { classifyCommand } from './shell-command.js';
 import { argumentNodes, LazyCallSite, type CallSite } from './call-site.js';
 import { dispatchedCalls } from './dispatched-calls.js';
+import { helperImport } from './helper-imports.js';
 import { base32Decode, parsePythonInt, rot13, unescapePython } from './python-literals.js';
 
 export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
@@ -387,7 +388,9 @@ export class ModuleModel {
         if (!name) {
           // (lambda: __import__("os"))() and f = lambda: …; f(): the call is what the lambda returns
           const lambdaBody = this.calledLambda(fn)?.childForFieldName('body');
-          return lambdaBody ? this.qualify(lambdaBody, depth + 1) : undefined;
+          if (lambdaBody) return this.qualify(lambdaBody, depth + 1);
+          // load("r", "e", "q", …) where def load(*p): return __import__("".join(p))
+          return helperImport(this, fn, node)?.module;
         }
         // only a few calls stand for something other than "what name() returns": look at the
         // arguments of those alone (this runs for every call in every chain)
