@@ -13,9 +13,12 @@ import { classifyCommand } from './shell-command.js';
 import { argumentNodes, LazyCallSite, type CallSite } from './call-site.js';
 import { dispatchedCalls } from './dispatched-calls.js';
 import { helperImport } from './helper-imports.js';
+import { argumentsForParameter } from './parameter-flow.js';
+import { IDENTITY_SOURCES, readsPrivateFile } from './private-data.js';
 import { base32Decode, parsePythonInt, rot13, unescapePython } from './python-literals.js';
 
-export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
+/** 'private': home dotfiles, config files, the machine's identity (see private-data.ts). */
+export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo' | 'private';
 
 /** Methods that put their arguments into the object they are called on. */
 const MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'add', 'setdefault', 'set_content', 'set_payload', 'attach', 'add_attachment', 'add_header', 'write', 'writelines', 'put', 'push']);
@@ -36,7 +39,7 @@ const DOWNLOADERS = /^(requests\.(get|post|request|Session\(\)\.(get|post))|urll
 
 const SECRET_SOURCES = /^(os\.environ(\.(get|copy|items|keys|values))?|os\.getenv|os\.environb|dotenv\.(load_dotenv|dotenv_values)|keyring\.get_password|browser_cookie3\.\w+|win32crypt\.CryptUnprotectData)$/;
 const COMMAND_OUTPUT = /^(subprocess\.(check_output|getoutput|getstatusoutput|run|Popen)|os\.popen|commands\.getoutput)$/;
-const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|os\.getcwd|os\.getuid|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
+const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|socket\.getfqdn|os\.getlogin|os\.uname|os\.getcwd|os\.getuid|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
 
 /** Metadata-service endpoints that hand out the machine's cloud credentials. */
 export const CLOUD_CREDENTIALS_URL = /169\.254\.169\.254\/(latest\/meta-data\/iam\/security-credentials|metadata\/identity\/oauth2\/token)|metadata\.google\.internal\/computeMetadata\/v1\/instance\/service-accounts|169\.254\.170\.2\/v2\/credentials/i;
@@ -827,6 +830,14 @@ export class ModuleModel {
         for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) if (argument) list.push(argument);
         memo.set(key, list);
       }
+      // found[key] = value: what is stored under a key is in the container
+      for (const assignment of this.root.descendantsOfType('assignment')) {
+        const left = assignment?.childForFieldName('left');
+        const receiver = left?.type === 'subscript' ? left.childForFieldName('value') : undefined;
+        const right = assignment?.childForFieldName('right');
+        if (receiver?.type !== 'identifier' || !right) continue;
+        append(memo, `${this.scopeOf(assignment!)}\0${receiver.text}`, right);
+      }
       this.mutationsMemo = memo;
     }
     return this.mutationsMemo.get(`${this.scopeOf(at)}\0${name}`) ?? [];
@@ -876,6 +887,8 @@ export class ModuleModel {
         for (const iterable of this.iteratedValues(node.text, node)) add(this.tags(iterable, depth + 1));
         // msg.set_content(env), parts.append(key), data.update(env): what is put into an object is in it
         for (const argument of this.mutationsOf(node.text, node)) add(this.tags(argument, depth + 1));
+        // def send(data): … with send(collect()) elsewhere: what the callers pass is in the parameter
+        if (this.parameterNames.has(normaliseIdentifier(node.text))) for (const argument of argumentsForParameter(this, node)) add(this.tags(argument, depth + 1));
         break;
       case 'call': {
         const fn = node.childForFieldName('function');
@@ -914,6 +927,8 @@ export class ModuleModel {
         }
         if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
+        if (bare && IDENTITY_SOURCES.test(bare)) tags.add('private');
+        if (readsPrivateFile(this, name, node)) tags.add('private');
         if (bare && COMMAND_OUTPUT.test(bare)) {
           // the output of `wmic csproduct get uuid`, `curl ifconfig.me`, `whoami` identifies the machine
           const command = argumentNodes(node)[0];
