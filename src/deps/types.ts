@@ -26,6 +26,8 @@ export interface Dependency {
 export interface PackageSource {
   kind: 'index-url' | 'extra-index-url' | 'find-links' | 'trusted-host' | 'no-verify-ssl';
   value: string;
+  /** An index consulted only for the packages pinned to it (Poetry `priority = "explicit"`, uv `explicit = true`). */
+  pinned?: boolean;
   file: string;
   line: number;
 }
