@@ -810,6 +810,8 @@ export class ModuleModel {
   // ── tags (light, flow-insensitive data flow) ───────────────────────────────────────────────
 
   private socketsMemo: boolean | undefined;
+  /** Values stored under a key (d[k] = v): they carry their data into d, not the 'decoded' tag. */
+  private readonly storedValues = new Set<number>();
   private mutationsMemo: Map<string, Node[]> | undefined;
 
   /**
@@ -837,6 +839,7 @@ export class ModuleModel {
         const right = assignment?.childForFieldName('right');
         if (receiver?.type !== 'identifier' || !right) continue;
         append(memo, `${this.scopeOf(assignment!)}\0${receiver.text}`, right);
+        this.storedValues.add(right.id);
       }
       this.mutationsMemo = memo;
     }
@@ -886,9 +889,14 @@ export class ModuleModel {
         for (const value of this.assignedValues(node.text, node)) add(this.tags(value, depth + 1));
         for (const iterable of this.iteratedValues(node.text, node)) add(this.tags(iterable, depth + 1));
         // msg.set_content(env), parts.append(key), data.update(env): what is put into an object is in it
-        for (const argument of this.mutationsOf(node.text, node)) add(this.tags(argument, depth + 1));
+        for (const argument of this.mutationsOf(node.text, node)) {
+          for (const tag of this.tags(argument, depth + 1)) if (tag !== 'decoded' || !this.storedValues.has(argument.id)) tags.add(tag);
+        }
         // def send(data): … with send(collect()) elsewhere: what the callers pass is in the parameter
-        if (this.parameterNames.has(normaliseIdentifier(node.text))) for (const argument of argumentsForParameter(this, node)) add(this.tags(argument, depth + 1));
+        // (not 'decoded': code that reverses or joins what callers pass hides nothing by it)
+        if (this.parameterNames.has(normaliseIdentifier(node.text))) {
+          for (const argument of argumentsForParameter(this, node)) for (const tag of this.tags(argument, depth + 1)) if (tag !== 'decoded') tags.add(tag);
+        }
         break;
       case 'call': {
         const fn = node.childForFieldName('function');
@@ -927,7 +935,8 @@ export class ModuleModel {
         }
         if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
-        if (bare && IDENTITY_SOURCES.test(bare)) tags.add('private');
+        // socket.getfqdn() is this machine's name; socket.getfqdn(host) looks up another's
+        if (bare && IDENTITY_SOURCES.test(bare) && !(bare === 'socket.getfqdn' && argumentNodes(node).length > 0)) tags.add('private');
         if (readsPrivateFile(this, name, node)) tags.add('private');
         if (bare && COMMAND_OUTPUT.test(bare)) {
           // the output of `wmic csproduct get uuid`, `curl ifconfig.me`, `whoami` identifies the machine

@@ -28,10 +28,24 @@ function parameterOf(identifier: Node): Parameter | undefined {
   return { functionName, index, method: names[0] === 'self' || names[0] === 'cls' };
 }
 
+/** Per module: "function\0parameter" → what the calls pass (each parameter is looked up once). */
+const memo = new WeakMap<ModuleModel, Map<string, Node[]>>();
+
 /** The argument nodes the module's calls pass for the parameter `identifier` names (none when it is not one). */
 export function argumentsForParameter(model: ModuleModel, identifier: Node): Node[] {
   const parameter = parameterOf(identifier);
   if (!parameter) return [];
+  const known = memo.get(model) ?? new Map<string, Node[]>();
+  memo.set(model, known);
+  const key = `${parameter.functionName}\0${identifier.text}`;
+  const cached = known.get(key);
+  if (cached) return cached;
+  const passed = passedFor(model, parameter, identifier.text);
+  known.set(key, passed);
+  return passed;
+}
+
+function passedFor(model: ModuleModel, parameter: Parameter, parameterName: string): Node[] {
   const { functionName, index, method } = parameter;
   const passed: Node[] = [];
   const names = (node: Node | undefined): boolean =>
@@ -44,7 +58,7 @@ export function argumentsForParameter(model: ModuleModel, identifier: Node): Nod
     if (fn && names(fn)) {
       // f(x) for def f(data); obj.f(x) and self.f(x) for def f(self, data)
       const shift = method && fn.type === 'attribute' ? 1 : 0;
-      const given = keyword(identifier.text) ?? positional[index - shift];
+      const given = keyword(parameterName) ?? positional[index - shift];
       if (given) passed.push(given);
       continue;
     }

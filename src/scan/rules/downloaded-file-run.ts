@@ -15,6 +15,7 @@ const RETRIEVE = /^(urllib\.request\.urlretrieve|urllib\.urlretrieve|wget\.downl
 const FILE_RUNNERS = /^(runpy\.run_path|imp\.load_source|importlib\.util\.spec_from_file_location|importlib\.machinery\.SourceFileLoader|os\.startfile|os\.(system|popen|exec\w*|spawn\w*|posix_spawnp?)|subprocess\.\w+|asyncio\.create_subprocess_(exec|shell))$/;
 const CODE_RUNNERS = /^builtins\.(exec|eval|compile)$/;
 const OPENERS = /^(builtins\.open|io\.open|codecs\.open)$/;
+const INTERPRETER = /^(\S*[\\/])?(python[\d.]*|pythonw|py|sh|bash|zsh|dash|cmd(\.exe)?|powershell(\.exe)?|pwsh|node|perl|ruby|php|wscript|cscript)$/i;
 
 /** The path expressions that hold downloaded content, and the helpers that save downloads. */
 function downloadedFiles(model: ModuleModel): { paths: Node[]; helpers: Set<string> } {
@@ -73,6 +74,26 @@ function pathsRun(model: ModuleModel, call: CallSite): Node[] {
     }
     return found;
   }
+  // a process runs the file when it is the program, or what an interpreter is given
+  // (git clone URL filename writes to the file, it does not run it)
+  const command = call.args[0] ?? call.keywords.get('args');
+  if (command && (command.type === 'list' || command.type === 'tuple')) {
+    const [program, ...rest] = command.namedChildren.filter((n): n is Node => n !== null);
+    if (!program) return [];
+    const programText = model.qualify(program) ?? model.fold(program)?.value ?? '';
+    const interpreter = programText === 'sys.executable' || INTERPRETER.test(programText);
+    if (!interpreter) return [program];
+    // python [options] script args…: the script (python -c/-m run no file)
+    const option = (part: Node): string | undefined => (model.fold(part)?.value ?? '').match(/^-\S*/)?.[0];
+    const firstOther = rest.findIndex((part) => option(part) === undefined);
+    const options = rest.slice(0, firstOther < 0 ? rest.length : firstOther).map(option);
+    if (options.some((o) => o === '-c' || o === '-m') || firstOther < 0) return [program];
+    return [program, rest[firstOther]!];
+  }
+  if (/^os\.(exec|spawn)/.test(call.name!)) {
+    // os.execv(path, args), os.execl(sys.executable, "python", path)
+    return call.args.filter((a) => model.qualify(a) !== 'sys.executable' && !INTERPRETER.test(model.fold(a)?.value ?? ''));
+  }
   const parts: Node[] = [];
   const collect = (node: Node | undefined, depth: number): void => {
     if (!node || depth > 4) return;
@@ -93,14 +114,15 @@ export function reportRunDownloadedFile(model: ModuleModel, report: RuleContext[
   if (paths.length === 0) return;
   const known = new Set<string>();
   for (const path of paths) {
-    known.add(`text:${path.text}`);
+    // a spelling names the same file only inside one function (two functions' `filename` are not one file)
+    known.add(`text:${enclosingFunction(path) ?? ''}:${path.text}`);
     const folded = model.fold(path)?.value;
     if (folded) known.add(`value:${folded}`);
     const partial = partialPath(model, path);
     if (partial && partial !== '~' && /[\w.]/.test(partial)) known.add(`path:${partial}`);
   }
   const isDownloaded = (node: Node, depth = 0): boolean => {
-    if (known.has(`text:${node.text}`)) return true;
+    if (known.has(`text:${enclosingFunction(node) ?? ''}:${node.text}`)) return true;
     const folded = model.fold(node)?.value;
     if (folded && known.has(`value:${folded}`)) return true;
     const partial = partialPath(model, node);
