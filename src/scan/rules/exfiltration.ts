@@ -27,6 +27,8 @@ export const exfiltration: Rule = {
     for (const call of callsTo(model, (name) => NETWORK_SINKS.test(name) || PROCESS_START.test(name))) {
       // a command line counts when it reaches the network (ping/nslookup/dig resolve names: DNS exfiltration)
       if (!NETWORK_SINKS.test(call.name!) && !NETWORK_TOOL.test(commandLine(model, call))) continue;
+      // gethostbyname(socket.gethostname()) resolves this machine's own name: nothing leaves in it
+      if (/^socket\.(gethostbyname|gethostbyname_ex|getaddrinfo)$/.test(call.name!) && call.args[0] && ownHostName(model, call.args[0])) continue;
       const values = [...call.args, ...call.keywords.values()];
       // a token in headers= or auth= is how every API client authenticates; anywhere else it is cargo
       const credentials = CREDENTIAL_SLOTS.map((slot) => call.keywords.get(slot)).filter((v) => v !== undefined);
@@ -57,4 +59,10 @@ function endpointHidden(model: ModuleModel, target: Node | undefined): boolean {
   if (!target) return false;
   const first = target.type === 'tuple' ? (target.namedChildren[0] ?? target) : target;
   return model.fold(first)?.decoded === true || model.tags(first).has('decoded');
+}
+
+/** The host's own name, as returned by socket.gethostname()/getfqdn(), not built into something else. */
+function ownHostName(model: ModuleModel, node: Node): boolean {
+  const values = node.type === 'identifier' ? model.assignedValues(node.text, node) : [node];
+  return values.length > 0 && values.every((value) => value.type === 'call' && /^socket\.(gethostname|getfqdn)$/.test(model.qualify(value.childForFieldName('function')!) ?? ''));
 }
