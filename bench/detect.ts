@@ -15,7 +15,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MALWARE_CATEGORIES } from '../src/policy/risk-level.js';
 import { scanPaths } from '../src/scan/scan-paths.js';
-import type { Finding } from '../src/scan/types.js';
+import type { Finding } from '../src/findings/finding.js';
 
 function args(name: string): string[] {
   const values: string[] = [];

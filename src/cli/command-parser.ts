@@ -1,7 +1,7 @@
 /** The settings every subcommand's yargs parser shares: strict, no process exit, usage errors as UsageError. */
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from '../errors.js';
-import { severityRank, type RiskLevel } from '../scan/types.js';
+import { severityRank, type RiskLevel } from '../findings/finding.js';
 
 export function commandParser(argv: string[], scriptName: string, usage: string): Argv {
   return yargs(argv)

@@ -5,7 +5,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { commandParser, failOnExitCode, helpShown, oneOf } from './command-parser.js';
 import { UsageError } from '../errors.js';
-import { RISK_LEVELS } from '../scan/types.js';
+import { RISK_LEVELS } from '../findings/finding.js';
 
 const FORMATS = ['text', 'json'] as const;
 const FAIL_ON = [...RISK_LEVELS, 'never'] as const;
@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   ]);
   const { profile } = await loadProfile(args.profile);
   // wheels and sdists are read in memory; everything else as files and directories
-  const { archiveKind } = await import('../scan/inputs/archive.js');
+  const { archiveKind } = await import('../python-package/archive-reader.js');
   const archives = paths.filter((p) => archiveKind(p) !== undefined && !statSync(p).isDirectory());
   const declared = collectDeclared(paths.filter((p) => !archives.includes(p)), { imports: args.imports });
   const texts = new Map<string, string>();

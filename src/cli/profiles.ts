@@ -3,7 +3,7 @@ import { commandParser } from './command-parser.js';
 import { availableProfileNames, DEFAULT_PROFILE, loadProfile } from '../config/load-profile.js';
 import { formatPolicyAction, type Profile } from '../config/profile.js';
 import { formatBytes, formatDuration } from '../config/units.js';
-import { RISK_LEVELS } from '../scan/types.js';
+import { RISK_LEVELS } from '../findings/finding.js';
 
 export async function main(argv: string[]): Promise<number> {
   await commandParser(argv, 'saferun profiles', 'saferun profiles <list|show NAME|FILE>')

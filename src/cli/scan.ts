@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { commandParser, failOnExitCode, helpShown, oneOf } from './command-parser.js';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../config/units.js';
-import { RISK_LEVELS } from '../scan/types.js';
+import { RISK_LEVELS } from '../findings/finding.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 const FAIL_ON = [...RISK_LEVELS, 'never'] as const;

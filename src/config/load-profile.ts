@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { SaferunError } from '../errors.js';
-import { RISK_LEVELS } from '../scan/types.js';
+import { RISK_LEVELS } from '../findings/finding.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { packageRoot } from '../util/package-info.js';
 import { formatAllowRule, parseAllowRule } from '../network/allow-rules.js';

@@ -1,5 +1,5 @@
 /** A profile after loading, merging `extends` and normalising units: what the rest of saferun uses. */
-import type { RiskLevel } from '../scan/types.js';
+import type { RiskLevel } from '../findings/finding.js';
 
 /** From strictest to loosest: no network; the proxy with nothing allowed; the proxy with an allowlist; Docker's bridge. */
 export const NETWORK_MODES = ['none', 'restricted', 'allowlist', 'open'] as const;

@@ -6,9 +6,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { readArchive } from '../scan/inputs/archive.js';
+import { DEFAULT_READ_LIMITS, readArchive } from '../python-package/archive-reader.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { DEFAULT_LIMITS } from '../scan/inputs/source.js';
 import { licenseFromMetadata } from './licenses.js';
 import { manifestKind } from './manifest-names.js';
 import { parseRequirementsTxt } from './manifests/requirements-txt.js';
@@ -33,8 +32,8 @@ export async function declaredInArchive(file: string): Promise<ArchiveDeclaratio
   const texts = new Map<string, string>();
   let data: Buffer;
   try {
-    if (statSync(file).size > DEFAULT_LIMITS.maxArchiveBytes) {
-      declared.problems.push({ file, reason: `larger than ${DEFAULT_LIMITS.maxArchiveBytes} bytes: not read` });
+    if (statSync(file).size > DEFAULT_READ_LIMITS.maxArchiveBytes) {
+      declared.problems.push({ file, reason: `larger than ${DEFAULT_READ_LIMITS.maxArchiveBytes} bytes: not read` });
       return { declared, texts };
     }
     data = readFileSync(file);
@@ -52,8 +51,8 @@ export async function declaredInArchive(file: string): Promise<ArchiveDeclaratio
   await readArchive(
     name,
     data,
-    DEFAULT_LIMITS,
-    { source: () => undefined, skip: (skipped, reason) => declared.problems.push({ file: skipped, reason }) },
+    DEFAULT_READ_LIMITS,
+    (skipped, reason) => declared.problems.push({ file: skipped, reason }),
     {
       wanted: (entry) => METADATA_FILE.test(entry) || REQUIRES_TXT.test(entry) || (TOP_MANIFEST.test(entry) && manifestKind(path.posix.basename(entry)) !== undefined),
       take: (entry, bytes) => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { riskLevelOf } from '../policy/risk-level.js';
-import { severityRank, type Confidence, type Finding, type Severity } from '../scan/types.js';
+import { severityRank, type Confidence, type Finding, type Severity } from '../findings/finding.js';
 import { exposures, type Exposure } from './advisories.js';
 import { compareVersionText } from './pep440.js';
 import { distributionOf } from './imports.js';
@@ -32,6 +32,9 @@ export function checkDependencies(declared: DeclaredDependencies, policy: Depend
   };
   const trusted = policy.trustedIndexes ?? [];
   const privateIndex = declared.sources.some((s) => (s.kind === 'index-url' || s.kind === 'extra-index-url' || s.kind === 'find-links') && !isPypi(s.value));
+  // pip (and Poetry for secondary/supplemental sources, uv for indexes not pinned) takes a name from PyPI
+  // as well as from the extra index: a private name anyone can register on PyPI is dependency confusion
+  const extraIndex = declared.sources.find((s) => s.kind === 'extra-index-url' && !s.pinned && !isPypi(s.value));
 
   for (const source of declared.sources) {
     if (source.kind === 'trusted-host') {
@@ -67,6 +70,8 @@ export function checkDependencies(declared: DeclaredDependencies, policy: Depend
     if (squat) {
       const registered = dependency.onPypi ? 'a registered project' : 'not on PyPI, so anyone can claim it';
       add('dep-typosquat', 'high', 'high', dependency.file, dependency.line, `'${dependency.name}' looks like the popular '${squat.target}' (#${squat.targetRank} by downloads) with ${squat.how}; it is ${registered}`);
+    } else if (!dependency.onPypi && extraIndex) {
+      add('dep-unknown-package', 'high', 'high', dependency.file, dependency.line, `'${dependency.name}' is not a PyPI project (list of ${data.dates.pypiIndex}) and ${extraIndex.file}:${extraIndex.line} adds an extra index (${redact(extraIndex.value)}) besides PyPI: pip takes the highest version from either, so whoever registers '${dependency.name}' on PyPI wins (dependency confusion); use --index-url alone, or pin the index`);
     } else if (!dependency.onPypi) {
       const severity: Severity = privateIndex ? 'medium' : 'high';
       const why = privateIndex ? 'it may be a private package from the extra index, which is how dependency confusion starts' : 'names nobody registered are what AI assistants hallucinate and squatters then claim (slopsquatting), and PyPI removes names it finds malicious';

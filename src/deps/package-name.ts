@@ -3,7 +3,7 @@
  * what typosquatting uploads look like (the same check as for dependencies, on the archive's name).
  * A name absent from PyPI says nothing here: private and unpublished packages are normal.
  */
-import type { Finding } from '../scan/types.js';
+import type { Finding } from '../findings/finding.js';
 import { DEPENDENCY_RULES } from './dependency-rules.js';
 import { loadPypiData } from './pypi-data.js';
 import { normalizeName } from './requirement.js';

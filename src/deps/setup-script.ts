@@ -3,7 +3,7 @@
  * its look-alike or unregistered names and untrusted `dependency_links` are findings of the scan
  * too. Known vulnerabilities are left to `saferun deps`: old pins are normal in old packages.
  */
-import type { Finding } from '../scan/types.js';
+import type { Finding } from '../findings/finding.js';
 import { checkDependencies } from './check-dependencies.js';
 import { parseSetupPy } from './manifests/setup-files.js';
 

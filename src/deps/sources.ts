@@ -2,7 +2,7 @@
  * How far to trust where a package comes from: an index, a find-links page, or a direct URL.
  * Pure: a URL in, a verdict (or nothing to say) out.
  */
-import type { Severity } from '../scan/types.js';
+import type { Severity } from '../findings/finding.js';
 
 export interface SourceVerdict {
   severity: Severity;

@@ -1,5 +1,5 @@
 /** What the dependency check reads from a project and what it reports. */
-import type { Finding, RiskLevel, SkippedFile } from '../scan/types.js';
+import type { Finding, RiskLevel, SkippedFile } from '../findings/finding.js';
 
 /** Where a dependency was found. */
 export type DependencyOrigin = 'requirements' | 'pyproject' | 'setup.py' | 'setup.cfg' | 'pipfile' | 'lock' | 'environment' | 'metadata' | 'inline-script' | 'import';
@@ -26,6 +26,8 @@ export interface Dependency {
 export interface PackageSource {
   kind: 'index-url' | 'extra-index-url' | 'find-links' | 'trusted-host' | 'no-verify-ssl';
   value: string;
+  /** An index consulted only for the packages pinned to it (Poetry `priority = "explicit"`, uv `explicit = true`). */
+  pinned?: boolean;
   file: string;
   line: number;
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { riskLevelOf } from '../policy/risk-level.js';
-import type { Finding } from '../scan/types.js';
+import type { Finding } from '../findings/finding.js';
 import type { PackageReport } from './types.js';
 
 /** name and version from a wheel (PEP 427) or sdist file name; undefined for anything else. */

@@ -1,5 +1,5 @@
 /** What the run report says of each distribution installed for a program. */
-import type { Finding, RiskLevel } from '../scan/types.js';
+import type { Finding, RiskLevel } from '../findings/finding.js';
 
 export interface PackageReport {
   name: string;

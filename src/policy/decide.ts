@@ -3,7 +3,7 @@
  * applies that profile's policy for the same level (so a chain ends in run, ask or block).
  */
 import type { PolicyAction, Profile } from '../config/profile.js';
-import type { RiskLevel } from '../scan/types.js';
+import type { RiskLevel } from '../findings/finding.js';
 
 export type Decision =
   | { kind: 'run'; profile: Profile; escalatedFrom: string[] }

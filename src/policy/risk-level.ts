@@ -9,7 +9,7 @@
  *    anti-analysis, destructive, spyware, cryptojacking) in one scan raise the level by one, up to critical: together they are the
  *    shape of malware even when each alone is ambiguous.
  */
-import { SEVERITIES, type Finding, type RiskLevel } from '../scan/types.js';
+import { SEVERITIES, type Finding, type RiskLevel } from '../findings/finding.js';
 
 export const MALWARE_CATEGORIES = new Set(['obfuscation', 'download-execute', 'backdoor', 'credential-theft', 'exfiltration', 'install-time', 'persistence', 'anti-analysis', 'destructive', 'spyware', 'cryptojacking']);
 

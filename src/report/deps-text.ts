@@ -1,6 +1,6 @@
 /** The dependency report for people: findings by file, most severe first; colour only on a terminal. */
 import type { DependencyReport } from '../deps/types.js';
-import { SEVERITIES, severityRank } from '../scan/types.js';
+import { SEVERITIES, severityRank } from '../findings/finding.js';
 import { findingsByFile, painter, SEVERITY_COLOR } from './text-style.js';
 
 export function renderDepsText(report: DependencyReport, color: boolean): string {

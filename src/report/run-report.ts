@@ -5,7 +5,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { ExitReason, MonitorSummary, SandboxEvent, SandboxSummary } from '../run-record/types.js';
-import type { Finding, RiskLevel } from '../scan/types.js';
+import type { Finding, RiskLevel } from '../findings/finding.js';
 import type { NetworkMode } from '../config/profile.js';
 import type { PackageReport } from '../packages/types.js';
 import { renderRunHtml } from './run-html.js';

@@ -1,7 +1,7 @@
 /** SARIF 2.1.0, for code-scanning tools. */
 import { RULES } from '../scan/rules/index.js';
 import type { FullScanResult } from '../scan/scan-paths.js';
-import type { Severity } from '../scan/types.js';
+import type { Severity } from '../findings/finding.js';
 import { readPackageVersion } from '../util/package-info.js';
 
 const LEVEL: Record<Severity, 'note' | 'warning' | 'error'> = { low: 'note', medium: 'warning', high: 'error', critical: 'error' };

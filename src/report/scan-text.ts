@@ -1,6 +1,6 @@
 /** The scan report for people: grouped by file, most severe first; colour only on a terminal. */
 import type { FullScanResult } from '../scan/scan-paths.js';
-import { SEVERITIES } from '../scan/types.js';
+import { SEVERITIES } from '../findings/finding.js';
 import { findingsByFile, painter, SEVERITY_COLOR } from './text-style.js';
 
 export function renderScanText(result: FullScanResult, color: boolean): string {

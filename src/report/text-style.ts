@@ -1,5 +1,5 @@
 /** What the text reports share: severity colours (on a terminal only) and findings grouped by file. */
-import type { Finding, Severity } from '../scan/types.js';
+import type { Finding, Severity } from '../findings/finding.js';
 
 export const SEVERITY_COLOR: Record<Severity, string> = { low: '2', medium: '33', high: '31', critical: '1;31' };
 

@@ -2,7 +2,7 @@
 import { formatBytes, formatDuration } from '../config/units.js';
 import type { ResourceLimits } from '../config/profile.js';
 import type { RunReport } from '../report/run-report.js';
-import type { Finding } from '../scan/types.js';
+import type { Finding } from '../findings/finding.js';
 import { networkCutWords } from './network-messages.js';
 
 const useColor = (): boolean => process.stderr.isTTY === true && !process.env['NO_COLOR'];

@@ -20,7 +20,7 @@ import { answerDecision, decideStage } from './stages/decide.js';
 import { indexNetworkOpener, installPhase, installStage, packagesPhase, type PackagesStageOutput } from './stages/packages.js';
 import { readPackageRequest } from '../packages/requirements-source.js';
 import { riskLevelOf } from '../policy/risk-level.js';
-import { severityRank } from '../scan/types.js';
+import { severityRank } from '../findings/finding.js';
 import { dependencySummary, emitReport } from './stages/report.js';
 import { runStage } from './stages/run.js';
 import { buildSpec, prepareSandbox } from './stages/sandbox.js';

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding } from './types.js';
+import type { Finding } from '../findings/finding.js';
 
 export interface FileOrigin {
   key: string;

@@ -7,7 +7,8 @@ import { collectSources } from './inputs/collect.js';
 import { DEFAULT_LIMITS, type InputLimits, type ScanSource } from './inputs/source.js';
 import { ScanCache, type CachedUnit, type ContentResult, type FileOrigin } from './scan-cache.js';
 import { applySuppressions, type Suppression } from './suppressions.js';
-import { SEVERITIES, severityRank, type Finding, type ScanResult, type Severity, type SkippedFile } from './types.js';
+import { SEVERITIES, severityRank, type Finding, type Severity, type SkippedFile } from '../findings/finding.js';
+import type { ScanResult } from './types.js';
 import { AnalyzerPool } from './worker-pool.js';
 import { packageNameFindings } from '../deps/package-name.js';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SaferunError } from '../errors.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../findings/finding.js';
 
 export interface Suppression {
   path: string;

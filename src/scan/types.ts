@@ -1,34 +1,8 @@
-/** Shared vocabulary of the scanner, the policy and the reports. */
+/** What a scan returns. The finding vocabulary itself lives in findings/ (the dependency check shares it). */
+import type { Finding, RiskLevel, Severity, SkippedFile } from '../findings/finding.js';
 
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** A run's overall risk uses the same four levels as a finding's severity. */
-export type RiskLevel = Severity;
-export const RISK_LEVELS = SEVERITIES;
-
-export const CONFIDENCES = ['low', 'medium', 'high'] as const;
-export type Confidence = (typeof CONFIDENCES)[number];
-
-export interface Finding {
-  ruleId: string;
-  title: string;
-  severity: Severity;
-  confidence: Confidence;
-  category: string;
-  cwe: string;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  snippet: string;
-  message: string;
-}
-
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
+// Types only (erased at run time, so no folder cycle can hide here): new code imports findings/.
+export type { Severity, RiskLevel, Confidence, Finding, SkippedFile } from '../findings/finding.js';
 
 export interface ScanResult {
   version: 1;
@@ -36,8 +10,4 @@ export interface ScanResult {
   summary: { files: number; findingsBySeverity: Record<Severity, number> };
   findings: Finding[];
   skipped: SkippedFile[];
-}
-
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
 }

@@ -127,3 +127,20 @@ test('a requirements file of 20,000 names is checked whole (look-alikes are foun
   // the name filter answers "exists" for about 1 in 1,000 names nobody registered
   assert.ok(report.findings.filter((f) => f.ruleId === 'dep-unknown-package').length >= 19_900);
 });
+
+test('dependency confusion: a name PyPI lacks is high beside an extra index (pip, Poetry secondary/supplemental, uv not pinned), medium when the index replaces PyPI or is pinned', () => {
+  const unknown = (report: ReturnType<typeof check>) => report.findings.filter((f) => f.ruleId === 'dep-unknown-package').map((f) => f.severity);
+  assert.deepEqual(unknown(check('confusion-pip', { 'requirements.txt': '--extra-index-url https://pkgs.corp.example.test/simple\nacme-internal-billing-utils==1.2\n' })), ['high']);
+  assert.deepEqual(unknown(check('replaced-pip', { 'requirements.txt': '--index-url https://pkgs.corp.example.test/simple\nacme-internal-billing-utils==1.2\n' })), ['medium']);
+  const poetry = (priority: string) =>
+    `[tool.poetry]\nname = "app"\nversion = "1.0"\n[tool.poetry.dependencies]\npython = "^3.11"\nacme-internal-billing-utils = "^1.2"\n[[tool.poetry.source]]\nname = "corp"\nurl = "https://pkgs.corp.example.test/simple"\npriority = "${priority}"\n`;
+  assert.deepEqual(unknown(check('confusion-poetry-supplemental', { 'pyproject.toml': poetry('supplemental') })), ['high']);
+  assert.deepEqual(unknown(check('confusion-poetry-secondary', { 'pyproject.toml': poetry('secondary') })), ['high']);
+  assert.deepEqual(unknown(check('replaced-poetry-primary', { 'pyproject.toml': poetry('primary') })), ['medium']);
+  assert.deepEqual(unknown(check('pinned-poetry-explicit', { 'pyproject.toml': poetry('explicit') })), ['medium']);
+  const uv = (extra: string) =>
+    `[project]\nname = "app"\nversion = "1.0"\ndependencies = ["acme-internal-billing-utils>=1.2"]\n[[tool.uv.index]]\nname = "corp"\nurl = "https://pkgs.corp.example.test/simple"\n${extra}`;
+  assert.deepEqual(unknown(check('confusion-uv', { 'pyproject.toml': uv('') })), ['high']);
+  assert.deepEqual(unknown(check('pinned-uv', { 'pyproject.toml': uv('explicit = true\n') })), ['medium']);
+  assert.deepEqual(unknown(check('replaced-uv', { 'pyproject.toml': uv('default = true\n') })), ['medium']);
+});

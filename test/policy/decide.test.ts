@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadProfile } from '../../src/config/load-profile.js';
 import { decide } from '../../src/policy/decide.js';
-import type { RiskLevel } from '../../src/scan/types.js';
+import type { RiskLevel } from '../../src/findings/finding.js';
 
 const byName = async (name: string) => (await loadProfile(name)).profile;
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { riskLevelOf } from '../../src/policy/risk-level.js';
-import type { Confidence, Finding, RiskLevel, Severity } from '../../src/scan/types.js';
+import type { Confidence, Finding, RiskLevel, Severity } from '../../src/findings/finding.js';
 
 function finding(severity: Severity, confidence: Confidence, category = 'code-execution'): Finding {
   return { ruleId: 'r', title: 't', severity, confidence, category, cwe: 'CWE-0', file: 'a.py', line: 1, column: 1, endLine: 1, snippet: '', message: '' };

@@ -6,7 +6,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAnalyzer, type Analyzer } from '../../src/scan/engine/analyzer.js';
-import type { Severity } from '../../src/scan/types.js';
+import type { Severity } from '../../src/findings/finding.js';
 
 let analyzer: Analyzer;
 before(async () => {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { normalizeName, parseRequirement, toDependency } from '../requirement.js';
 import type { Dependency, PackageSource } from '../types.js';
-import type { SkippedFile } from '../../scan/types.js';
+import type { SkippedFile } from '../../findings/finding.js';
 
 export interface ManifestParse {
   dependencies: Dependency[];

@@ -75,7 +75,9 @@ export function parsePyproject(text: string, file: string): TomlManifestParse {
     const sources = poetry['source'];
     for (const source of Array.isArray(sources) ? sources : []) {
       const url = isTable(source) ? source['url'] : undefined;
-      if (typeof url === 'string') out.sources.push({ kind: source['priority'] === 'primary' || source['default'] === true ? 'index-url' : 'extra-index-url', value: url, file, line: lineOf(url) });
+      if (typeof url !== 'string') continue;
+      const kind = source['priority'] === 'primary' || source['default'] === true ? 'index-url' : 'extra-index-url';
+      out.sources.push({ kind, value: url, file, line: lineOf(url), ...(source['priority'] === 'explicit' ? { pinned: true } : {}) });
     }
     if (!license && typeof poetry['license'] === 'string') out.licenses.push({ name: normalizeName(String(poetry['name'] ?? 'this project')), license: poetry['license'], file, line: lineOf('license'), own: true });
   }
@@ -103,7 +105,7 @@ function addUvSettings(out: TomlManifestParse, uv: Table | undefined, file: stri
   const indexes = uv['index'];
   for (const index of Array.isArray(indexes) ? indexes : []) {
     const url = isTable(index) ? index['url'] : undefined;
-    if (typeof url === 'string') out.sources.push({ kind: index['default'] === true ? 'index-url' : 'extra-index-url', value: url, file, line: lineOf(url) });
+    if (typeof url === 'string') out.sources.push({ kind: index['default'] === true ? 'index-url' : 'extra-index-url', value: url, file, line: lineOf(url), ...(index['explicit'] === true ? { pinned: true } : {}) });
   }
   for (const [name, source] of Object.entries(table(uv, 'sources') ?? {})) {
     const reference = isTable(source) ? (source['git'] ?? source['url'] ?? source['path']) : undefined;

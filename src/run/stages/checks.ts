@@ -5,7 +5,7 @@
 import type { Profile } from '../../config/profile.js';
 import { describeDecision, type Decision } from '../../policy/decide.js';
 import { riskLevelOf } from '../../policy/risk-level.js';
-import { severityRank, type Finding, type RiskLevel } from '../../scan/types.js';
+import { severityRank, type Finding, type RiskLevel } from '../../findings/finding.js';
 import { runPhases } from '../phases.js';
 import type { ResolvedTarget } from '../target.js';
 import { decideStage } from './decide.js';

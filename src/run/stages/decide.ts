@@ -4,7 +4,7 @@
  */
 import type { Profile } from '../../config/profile.js';
 import { decide, describeDecision, type Decision } from '../../policy/decide.js';
-import type { RiskLevel } from '../../scan/types.js';
+import type { RiskLevel } from '../../findings/finding.js';
 import { askToRun, canAsk } from '../confirm.js';
 
 export interface DecideStageInput {

@@ -13,7 +13,7 @@ import type { SandboxNetwork } from '../../sandbox/host-config.js';
 import type { RunRequest } from '../request.js';
 import type { RunEngine, SandboxModule } from './sandbox.js';
 import { networkStage } from './network.js';
-import { severityRank } from '../../scan/types.js';
+import { severityRank } from '../../findings/finding.js';
 import { runPhases } from '../phases.js';
 
 /** Opens a network whose only reachable hosts are the given HOST:PORT rules; close() tears it down. */

@@ -4,7 +4,7 @@
  * checked could be anything. Before a run it becomes a high finding, so strict refuses it and
  * normal asks, instead of running on the strength of a partial scan.
  */
-import type { Finding } from '../../scan/types.js';
+import type { Finding } from '../../findings/finding.js';
 
 export function incompleteScanFinding(file: string, why: string): Finding {
   return {

@@ -12,7 +12,7 @@ import { createAnalyzer } from '../../scan/engine/analyzer.js';
 import { riskLevelOf } from '../../policy/risk-level.js';
 import { scanPaths } from '../../scan/scan-paths.js';
 import { COMPILED_MODULE_SKIP, isPthName, isPythonName } from '../../scan/inputs/source.js';
-import { severityRank, type Finding, type RiskLevel, type SkippedFile } from '../../scan/types.js';
+import { severityRank, type Finding, type RiskLevel, type SkippedFile } from '../../findings/finding.js';
 import { isInside } from '../../util/paths.js';
 import { incompleteScanFinding } from './scan-incomplete.js';
 

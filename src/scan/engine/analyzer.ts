@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Node, Parser } from 'web-tree-sitter';
 import { RULES } from '../rules/index.js';
 import type { Rule, RuleContext } from '../rules/rule.js';
-import type { Confidence, Finding, Severity } from '../types.js';
+import type { Confidence, Finding, Severity } from '../../findings/finding.js';
 import { decodePythonSource } from './decode.js';
 import { findEmbeddedCode } from './embedded-code.js';
 import { ModuleModel } from './module-model.js';

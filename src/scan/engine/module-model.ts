@@ -12,9 +12,13 @@ import { moduleCommentQuery } from './parser.js';
 import { classifyCommand } from './shell-command.js';
 import { argumentNodes, LazyCallSite, type CallSite } from './call-site.js';
 import { dispatchedCalls } from './dispatched-calls.js';
+import { helperImport } from './helper-imports.js';
+import { argumentsForParameter } from './parameter-flow.js';
+import { IDENTITY_SOURCES, readsPrivateFile } from './private-data.js';
 import { base32Decode, parsePythonInt, rot13, unescapePython } from './python-literals.js';
 
-export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo';
+/** 'private': home dotfiles, config files, the machine's identity (see private-data.ts). */
+export type Tag = 'decoded' | 'downloaded' | 'secret' | 'sysinfo' | 'private';
 
 /** Methods that put their arguments into the object they are called on. */
 const MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'add', 'setdefault', 'set_content', 'set_payload', 'attach', 'add_attachment', 'add_header', 'write', 'writelines', 'put', 'push']);
@@ -35,7 +39,7 @@ const DOWNLOADERS = /^(requests\.(get|post|request|Session\(\)\.(get|post))|urll
 
 const SECRET_SOURCES = /^(os\.environ(\.(get|copy|items|keys|values))?|os\.getenv|os\.environb|dotenv\.(load_dotenv|dotenv_values)|keyring\.get_password|browser_cookie3\.\w+|win32crypt\.CryptUnprotectData)$/;
 const COMMAND_OUTPUT = /^(subprocess\.(check_output|getoutput|getstatusoutput|run|Popen)|os\.popen|commands\.getoutput)$/;
-const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|os\.getlogin|os\.uname|os\.getcwd|os\.getuid|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
+const SYSINFO_SOURCES = /^(platform\.\w+|getpass\.getuser|socket\.gethostname|socket\.getfqdn|os\.getlogin|os\.uname|os\.getcwd|os\.getuid|uuid\.getnode|psutil\.\w+|socket\.gethostbyname\(socket\.gethostname\(\)\))$/;
 
 /** Metadata-service endpoints that hand out the machine's cloud credentials. */
 export const CLOUD_CREDENTIALS_URL = /169\.254\.169\.254\/(latest\/meta-data\/iam\/security-credentials|metadata\/identity\/oauth2\/token)|metadata\.google\.internal\/computeMetadata\/v1\/instance\/service-accounts|169\.254\.170\.2\/v2\/credentials/i;
@@ -387,7 +391,9 @@ export class ModuleModel {
         if (!name) {
           // (lambda: __import__("os"))() and f = lambda: …; f(): the call is what the lambda returns
           const lambdaBody = this.calledLambda(fn)?.childForFieldName('body');
-          return lambdaBody ? this.qualify(lambdaBody, depth + 1) : undefined;
+          if (lambdaBody) return this.qualify(lambdaBody, depth + 1);
+          // load("r", "e", "q", …) where def load(*p): return __import__("".join(p))
+          return helperImport(this, fn, node)?.module;
         }
         // only a few calls stand for something other than "what name() returns": look at the
         // arguments of those alone (this runs for every call in every chain)
@@ -804,6 +810,8 @@ export class ModuleModel {
   // ── tags (light, flow-insensitive data flow) ───────────────────────────────────────────────
 
   private socketsMemo: boolean | undefined;
+  /** Values stored under a key (d[k] = v): they carry their data into d, not the 'decoded' tag. */
+  private readonly storedValues = new Set<number>();
   private mutationsMemo: Map<string, Node[]> | undefined;
 
   /**
@@ -823,6 +831,15 @@ export class ModuleModel {
         const list = memo.get(key) ?? [];
         for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) if (argument) list.push(argument);
         memo.set(key, list);
+      }
+      // found[key] = value: what is stored under a key is in the container
+      for (const assignment of this.root.descendantsOfType('assignment')) {
+        const left = assignment?.childForFieldName('left');
+        const receiver = left?.type === 'subscript' ? left.childForFieldName('value') : undefined;
+        const right = assignment?.childForFieldName('right');
+        if (receiver?.type !== 'identifier' || !right) continue;
+        append(memo, `${this.scopeOf(assignment!)}\0${receiver.text}`, right);
+        this.storedValues.add(right.id);
       }
       this.mutationsMemo = memo;
     }
@@ -872,7 +889,14 @@ export class ModuleModel {
         for (const value of this.assignedValues(node.text, node)) add(this.tags(value, depth + 1));
         for (const iterable of this.iteratedValues(node.text, node)) add(this.tags(iterable, depth + 1));
         // msg.set_content(env), parts.append(key), data.update(env): what is put into an object is in it
-        for (const argument of this.mutationsOf(node.text, node)) add(this.tags(argument, depth + 1));
+        for (const argument of this.mutationsOf(node.text, node)) {
+          for (const tag of this.tags(argument, depth + 1)) if (tag !== 'decoded' || !this.storedValues.has(argument.id)) tags.add(tag);
+        }
+        // def send(data): … with send(collect()) elsewhere: what the callers pass is in the parameter
+        // (not 'decoded': code that reverses or joins what callers pass hides nothing by it)
+        if (this.parameterNames.has(normaliseIdentifier(node.text))) {
+          for (const argument of argumentsForParameter(this, node)) for (const tag of this.tags(argument, depth + 1)) if (tag !== 'decoded') tags.add(tag);
+        }
         break;
       case 'call': {
         const fn = node.childForFieldName('function');
@@ -911,6 +935,9 @@ export class ModuleModel {
         }
         if (bare && SECRET_SOURCES.test(bare)) tags.add('secret');
         if (bare && SYSINFO_SOURCES.test(bare)) tags.add('sysinfo');
+        // socket.getfqdn() is this machine's name; socket.getfqdn(host) looks up another's
+        if (bare && IDENTITY_SOURCES.test(bare) && !(bare === 'socket.getfqdn' && argumentNodes(node).length > 0)) tags.add('private');
+        if (readsPrivateFile(this, name, node)) tags.add('private');
         if (bare && COMMAND_OUTPUT.test(bare)) {
           // the output of `wmic csproduct get uuid`, `curl ifconfig.me`, `whoami` identifies the machine
           const command = argumentNodes(node)[0];

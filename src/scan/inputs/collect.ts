@@ -11,7 +11,7 @@ import type { FileOrigin } from '../scan-cache.js';
 import { describeFsError } from '../../util/fs-errors.js';
 import { isInside } from '../../util/paths.js';
 import path from 'node:path';
-import { archiveKind, readArchive } from './archive.js';
+import { archiveKind, readArchiveSources } from './archive.js';
 import { notebookSource } from './notebook.js';
 import { COMPILED_MODULE_SKIP, hasPythonShebang, isCompiledModuleName, isNotebookName, isPthName, isPythonName, looksBinary, pthAsPython, type InputLimits, type SourceSink } from './source.js';
 
@@ -63,7 +63,7 @@ export async function collectSources(paths: string[], cwd: string, limits: Input
       source: (source) => sink.source({ ...source, origin }),
       skip: (file, reason) => sink.skip(file, reason, origin),
     };
-    if (kind) await readArchive(name, bytes, limits, tagged);
+    if (kind) await readArchiveSources(name, bytes, limits, tagged);
     else if (looksBinary(bytes)) tagged.skip(name, 'binary content');
     else if (notebook) {
       const nb = notebookSource(name, bytes);

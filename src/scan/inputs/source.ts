@@ -1,3 +1,4 @@
+import { DEFAULT_READ_LIMITS, type ReadLimits } from '../../python-package/archive-reader.js';
 import type { FileOrigin } from '../scan-cache.js';
 
 /** A unit the analyser reads: a file on disk, an archive member, or a notebook's code. */
@@ -11,18 +12,9 @@ export interface ScanSource {
   origin?: FileOrigin;
 }
 
-export interface InputLimits {
-  maxFileBytes: number;
-  /** Total uncompressed bytes read out of one archive. */
-  maxArchiveBytes: number;
-  maxArchiveEntries: number;
-}
-
-export const DEFAULT_LIMITS: InputLimits = {
-  maxFileBytes: 5 * 1024 * 1024,
-  maxArchiveBytes: 200 * 1024 * 1024,
-  maxArchiveEntries: 20_000,
-};
+/** Caps on what is read (the archive reader's own). */
+export type InputLimits = ReadLimits;
+export const DEFAULT_LIMITS: InputLimits = DEFAULT_READ_LIMITS;
 
 export interface SourceSink {
   source(source: ScanSource): void;

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { CallSite } from '../engine/call-site.js';
 import type { ModuleModel } from '../engine/module-model.js';
 import { callsTo, commandText, partialPath, type Rule, type RuleContext } from './rule.js';
+import { reportRunDownloadedFile } from './downloaded-file-run.js';
 
 const DOWNLOAD = /^(requests\.(get|post|request)|requests\.Session\(\)\.get|urllib\.request\.(urlopen|urlretrieve)|urllib\.(urlopen|urlretrieve)|urllib2\.urlopen|httpx\.get|wget\.download|http\.client\.HTTPS?Connection)$/;
 const START = /^(os\.(startfile|system|popen|exec\w*|spawn\w*|posix_spawnp?)|subprocess\.\w+|asyncio\.create_subprocess_(exec|shell)|ctypes\.windll\.shell32\.ShellExecute[AW]?)$/;
@@ -23,6 +24,7 @@ export const dropper: Rule = {
     if (!download) return;
     reportImportedArchive(model, report);
     reportLoadedDownload(model, report);
+    reportRunDownloadedFile(model, report);
     const starts = callsTo(model, (name) => START.test(name));
     if (starts.length === 0) return;
     const madeExecutable = model.calls.some((c) => c.name === 'os.chmod' && /0o?7[0-7][0-7]|stat\.S_IX/.test(c.node.text));

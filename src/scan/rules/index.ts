@@ -7,6 +7,7 @@ import { cryptoMiner } from './crypto-miner.js';
 import { destructiveFileOps } from './destructive-file-ops.js';
 import { hardcodedSecret } from './hardcoded-secret.js';
 import { insecureTransport } from './insecure-transport.js';
+import { evasiveCall } from './evasive-call.js';
 import { hiddenEndpoint } from './hidden-endpoint.js';
 import { importTimeProcess } from './import-time-process.js';
 import { keyloggerClipboard } from './keylogger-clipboard.js';
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
   exfiltration,
   webhookExfiltration,
   hiddenEndpoint,
+  evasiveCall,
   setupInstallHook,
   importTimeProcess,
   persistence,
