@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../engine/module-model.js';
 import { callsTo, commandLine, commandText, type Rule } from './rule.js';
 import { PROCESS_START } from '../engine/shell-command.js';
+import { partialPath } from '../engine/path-text.js';
 
 const RAW_IP_URL = /\b[a-z]+:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/i;
 const NETWORK_TOOL = /^\s*(\S*[\\/])?(ping|ping6|nslookup|dig|host|curl|wget|nc|ncat|netcat|telnet|ssh|scp|ftp|tftp|Invoke-WebRequest|iwr|Invoke-RestMethod|irm)(\.exe)?\s/i;
@@ -29,6 +30,8 @@ export const exfiltration: Rule = {
       if (!NETWORK_SINKS.test(call.name!) && !NETWORK_TOOL.test(commandLine(model, call))) continue;
       // gethostbyname(socket.gethostname()) resolves this machine's own name: nothing leaves in it
       if (/^socket\.(gethostbyname|gethostbyname_ex|getaddrinfo)$/.test(call.name!) && call.args[0] && ownHostName(model, call.args[0])) continue;
+      // a file: URL is read from this machine: nothing is sent
+      if (localFileUrl(model, call.keywords.get('url') ?? call.args[0])) continue;
       const values = [...call.args, ...call.keywords.values()];
       // a token in headers= or auth= is how every API client authenticates; anywhere else it is cargo
       const credentials = CREDENTIAL_SLOTS.map((slot) => call.keywords.get(slot)).filter((v) => v !== undefined);
@@ -59,6 +62,13 @@ function endpointHidden(model: ModuleModel, target: Node | undefined): boolean {
   if (!target) return false;
   const first = target.type === 'tuple' ? (target.namedChildren[0] ?? target) : target;
   return model.fold(first)?.decoded === true || model.tags(first).has('decoded');
+}
+
+/** A URL known to be a file: URL (every value it can take, as far as they are known). */
+function localFileUrl(model: ModuleModel, target: Node | undefined): boolean {
+  if (!target) return false;
+  const texts = partialPath(model, target)?.split('\n').filter((t) => t.length > 0) ?? [];
+  return texts.length > 0 && texts.every((t) => /^file:/i.test(t));
 }
 
 /** The host's own name, as returned by socket.gethostname()/getfqdn(), not built into something else. */
