@@ -41,7 +41,7 @@ before(async () => {
     PRESETS.map(async (preset) => {
       const { profile } = await loadProfile(preset);
       const env = { [COPIED]: `copied from the host for ${preset}`, [SECRET]: 'must not leak' };
-      const result = await saferun(['--json', '--profile', preset, '-e', COPIED, 'sandbox_probe.py'], { cwd: dir, env });
+      const result = await saferun(['--json', '--profile', preset, '--runtime', 'runc', '-e', COPIED, 'sandbox_probe.py'], { cwd: dir, env });
       if (result.exitCode !== 0) runs.set(preset, { error: `exit ${result.exitCode}: ${result.stderr.slice(0, 1000)}` });
       else runs.set(preset, { profile, run: parseProbeRun(result.stdout) });
     }),
@@ -138,9 +138,9 @@ for (const preset of PRESETS) {
       const { env } = get().run.probe;
       assert.equal(env[COPIED], `copied from the host for ${preset}`);
       assert.equal(env[SECRET], undefined);
-      // saferun's own: the hostname, HOME, SAFERUN_*, and under allowlist the address of its egress proxy
+      // saferun's own: the hostname, HOME, PYTHONPYCACHEPREFIX (no planted .pyc runs), SAFERUN_*, and under allowlist the address of its egress proxy
       const proxy = get().profile.network === 'allowlist' ? /^((https?|no|all)_proxy|PIP_PROXY)$/i : /^$/;
-      const foreign = Object.keys(env).filter((key) => !imageEnvKeys.has(key) && !['HOSTNAME', 'HOME', 'TERM', COPIED].includes(key) && !key.startsWith('SAFERUN_') && !proxy.test(key));
+      const foreign = Object.keys(env).filter((key) => !imageEnvKeys.has(key) && !['HOSTNAME', 'HOME', 'TERM', 'PYTHONPYCACHEPREFIX', COPIED].includes(key) && !key.startsWith('SAFERUN_') && !proxy.test(key));
       assert.deepEqual(foreign, [], 'only the image, the hostname and saferun set variables');
     });
   });
