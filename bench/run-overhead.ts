@@ -1,7 +1,8 @@
 /**
  * bench/run-overhead: what saferun adds on top of a bare `docker run` of the same image.
  * Interleaved runs (bare, normal, strict, bare, ...) with a warm image; prints medians, the
- * difference in ms and the ratio. Goal: normal ≤ +300 ms, strict ≤ +500 ms.
+ * difference in ms and the ratio. Goals (issue 15): normal and strict each ≤ +150 ms over the bare
+ * run in the same network mode; `--dry-run` ≤ 200 ms wall.
  *
  * The network: `normal` runs with saferun's egress proxy (allowlist: --network none plus the
  * proxy socket and the in-container forwarder). It is compared with a bare `docker run
@@ -31,6 +32,8 @@ interface Variant {
   name: string;
   file: string;
   args: string[];
+  /** what stdout must contain (default: the program's greeting) */
+  expect?: string;
 }
 
 const image = sandboxImageName();
@@ -40,6 +43,7 @@ const variants: Variant[] = [
   { name: 'saferun normal (proxy)', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', 'hello.py'] },
   { name: 'saferun normal, no network', file: process.execPath, args: [bin, '--quiet', '--profile', 'normal', '--network', 'none', 'hello.py'] },
   { name: 'saferun strict', file: process.execPath, args: [bin, '--quiet', '--profile', 'strict', 'hello.py'] },
+  { name: 'saferun --dry-run', file: process.execPath, args: [bin, '--dry-run', 'hello.py'], expect: '"decision": "run"' },
   { name: 'saferun normal, no snapshot', file: process.execPath, args: [bin, '--quiet', '--no-snapshot', '--profile', 'normal', 'hello.py'] },
 ];
 
@@ -56,7 +60,7 @@ async function timeOnce(variant: Variant): Promise<{ ms: number; peakRss: number
   }, 20);
   try {
     const result = await child;
-    if (!String(result.stdout).includes('Hello from Python')) throw new Error(`${variant.name}: unexpected output ${String(result.stdout)}`);
+    if (!String(result.stdout).includes(variant.expect ?? 'Hello from Python')) throw new Error(`${variant.name}: unexpected output ${String(result.stdout)}`);
   } finally {
     clearInterval(sampler);
   }
@@ -95,6 +99,9 @@ async function main(): Promise<void> {
   const unproxied = median(times.get('saferun normal, no network')!);
   process.stdout.write(`\nnormal with the proxy vs bare docker run --network none: +${(proxied - noNetwork).toFixed(0)} ms (ratio ${(proxied / noNetwork).toFixed(2)})\n`);
   process.stdout.write(`proxy set-up (normal − normal --network none): ${(proxied - unproxied).toFixed(0)} ms (goal ≤ 100 ms)\n`);
+  const strict = median(times.get('saferun strict')!);
+  process.stdout.write(`strict vs bare docker run --network none: +${(strict - noNetwork).toFixed(0)} ms (goal ≤ +150 ms)\n`);
+  process.stdout.write(`saferun --dry-run: ${median(times.get('saferun --dry-run')!).toFixed(0)} ms wall (goal ≤ 200 ms)\n`);
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { SaferunError } from '../errors.js';
 import { RISK_LEVELS } from '../findings/finding.js';
@@ -14,6 +13,7 @@ import { packageRoot } from '../util/package-info.js';
 import { formatAllowRule, parseAllowRule } from '../network/allow-rules.js';
 import { parsePolicyAction, type EgressSettings, type LoadedProfile, type PolicyAction, type Profile, type ResourceLimits } from './profile.js';
 import type { ProfileFile } from './profile-schema.js';
+import { parseYamlCached } from './parsed-yaml-cache.js';
 import { formatDuration, parseDuration, parseSize, TIMEOUT_RANGE_MS, type ParseResult } from './units.js';
 
 export const PRESETS = ['strict', 'offline', 'normal'] as const;
@@ -83,14 +83,21 @@ async function readProfileFile(file: string, trusted: boolean): Promise<ProfileF
   }
   let data: unknown;
   try {
-    data = parseYaml(text, { maxAliasCount: 50, uniqueKeys: true, prettyErrors: false });
+    data = await parseYamlCached(text, parseProfileYaml);
   } catch (error) {
+    const { YAMLParseError } = await import('yaml');
     const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
     throw new SaferunError(`profile ${file}: not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
   if (data === null || data === undefined) data = {};
   if (trusted) return data as ProfileFile;
   return validateProfileData(file, data);
+}
+
+/** `yaml` is imported only when the parsed-data cache misses. */
+async function parseProfileYaml(text: string): Promise<unknown> {
+  const { parse } = await import('yaml');
+  return parse(text, { maxAliasCount: 50, uniqueKeys: true, prettyErrors: false });
 }
 
 export async function validateProfileData(file: string, data: unknown): Promise<ProfileFile> {

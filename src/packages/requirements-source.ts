@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { SaferunError } from '../errors.js';
 import { describeFsError } from '../util/fs-errors.js';
 
@@ -56,8 +56,12 @@ function exists(file: string): boolean {
   }
 }
 
+/** smol-toml loads only when a run has a TOML file to read (its CommonJS build, as this path is synchronous). */
+const requireLazily = createRequire(import.meta.url);
+
 function tomlOf(text: string, file: string): Table {
   try {
+    const { parse: parseToml } = requireLazily('smol-toml') as typeof import('smol-toml');
     return parseToml(text) as Table;
   } catch (error) {
     throw new SaferunError(`${file}: not valid TOML (${(error as Error).message.split('\n')[0]})`);

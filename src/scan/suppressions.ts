@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { SaferunError } from '../errors.js';
 import type { Finding } from '../findings/finding.js';
 
@@ -20,6 +20,9 @@ export function defaultConfigFile(): string {
   return path.join(process.env['XDG_CONFIG_HOME'] || path.join(os.homedir(), '.config'), 'saferun', 'config.yaml');
 }
 
+/** yaml loads only when a config file exists (its CommonJS build, as this path is synchronous): a plain run has none (issue 15). */
+const requireLazily = createRequire(import.meta.url);
+
 export function loadSuppressions(file: string | undefined): Suppression[] {
   const target = file ?? defaultConfigFile();
   let text: string;
@@ -31,6 +34,7 @@ export function loadSuppressions(file: string | undefined): Suppression[] {
   }
   let data: unknown;
   try {
+    const { parse: parseYaml } = requireLazily('yaml') as typeof import('yaml');
     data = parseYaml(text, { maxAliasCount: 50 }) ?? {};
   } catch (error) {
     throw new SaferunError(`config ${target}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
