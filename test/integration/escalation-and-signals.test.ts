@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProfile } from '../../src/config/load-profile.js';
 import { packageRoot } from '../../src/util/package-info.js';
@@ -21,7 +21,9 @@ before(async () => {
   dir = tempWorkdir('saferun-lifecycle-');
   copyFileSync(PROBE, path.join(dir, 'sandbox_probe.py'));
   // The same probe with one medium finding (eval of data it is given): normal escalates it to offline.
-  writeFileSync(path.join(dir, 'medium_probe.py'), `${readFileSync(PROBE, 'utf8')}\nif len(sys.argv) > 9:\n    eval(sys.argv[9])\n`);
+  // (in a directory of its own: the run scans the whole working dir, which would escalate the plain probe too)
+  mkdirSync(path.join(dir, 'medium'), { mode: 0o755 });
+  writeFileSync(path.join(dir, 'medium', 'medium_probe.py'), `${readFileSync(PROBE, 'utf8')}\nif len(sys.argv) > 9:\n    eval(sys.argv[9])\n`);
   writeFileSync(path.join(dir, 'sleeper.py'), 'import time\nprint("sleeping", flush=True)\ntime.sleep(120)\nprint("woke up")\n');
 });
 
@@ -36,7 +38,7 @@ describe('through the CLI', { concurrency: true, timeout: 180_000 }, () => {
     assert.equal(normal.policy.medium.kind === 'escalate' && normal.policy.medium.profile, 'offline', 'the preset still escalates medium to offline');
     const [plain, escalated] = await Promise.all([
       saferun(['--json', '--profile', 'normal', 'sandbox_probe.py'], { cwd: dir }),
-      saferun(['--json', '--yes', '--profile', 'normal', 'medium_probe.py'], { cwd: dir }),
+      saferun(['--json', '--yes', '--profile', 'normal', 'medium_probe.py'], { cwd: path.join(dir, 'medium') }),
     ]);
     assert.equal(plain.exitCode, 0, plain.stderr);
     assert.equal(escalated.exitCode, 0, escalated.stderr);
