@@ -266,7 +266,7 @@ async function watchRunDecoys(loading: Promise<DecoyWatcherModule>, spec: Sandbo
     return await watchDecoys(spec.decoys ?? [], ({ decoy }) => {
       note('decoy-read', `${decoy.name} ${decoy.containerPath}`);
       monitor.decoyRead(decoy);
-    });
+    }, { readsOnly: spec.runtime?.gvisor === true });
   } catch (error) {
     note('decoys-unwatched', error instanceof Error ? error.message : String(error));
     return undefined;

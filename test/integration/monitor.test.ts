@@ -113,12 +113,25 @@ test('with cutNetwork: false the monitor alerts and leaves the network alone', a
 });
 
 test('a shell started by the program is an alert; with no network there is nothing to cut', async () => {
-  const result = await saferun(['--json', '--yes', '--profile', 'strict', 'shell_out.py'], { cwd: path.join(dir, 'benign') });
+  // runc: the host sees the sandbox's processes (under gVisor the monitor has only the engine's stats)
+  const result = await saferun(['--json', '--yes', '--profile', 'strict', '--runtime', 'runc', 'shell_out.py'], { cwd: path.join(dir, 'benign') });
   const { output, report } = reportOf(result.stdout);
   assert.match(output, /back/);
   assert.ok(report.monitor.alerts.some((a) => a.kind === 'shell-spawned'), JSON.stringify(report.monitor.alerts));
   assert.ok(report.monitor.processes.some((p) => p.comm === 'sh'));
   assert.equal(report.monitor.networkCut, undefined);
+});
+
+test('under gVisor the sandbox start opens no decoy (its gofer does, for itself); a program reading one is caught', async () => {
+  const quiet = await saferun(['--json', '--profile', 'strict', '--runtime', 'runsc', 'quiet.py'], { cwd: path.join(dir, 'benign') });
+  const calm = reportOf(quiet.stdout).report;
+  assert.deepEqual(calm.monitor.alerts.filter((a) => a.kind === 'decoy-read'), [], JSON.stringify(calm.monitor.alerts));
+  // a program that reads a credential file is high: offline asks, --yes runs it (strict would block it)
+  mkdirSync(path.join(dir, 'peek'), { recursive: true, mode: 0o755 });
+  writeFileSync(path.join(dir, 'peek', 'peek.py'), 'import os\nprint(len(open(os.path.expanduser("~/.aws/credentials")).read()) > 0)\n', { mode: 0o644 });
+  const peek = await saferun(['--json', '--yes', '--profile', 'offline', '--runtime', 'runsc', 'peek.py'], { cwd: path.join(dir, 'peek') });
+  const caught = reportOf(peek.stdout).report;
+  assert.ok(caught.monitor.alerts.some((a) => a.kind === 'decoy-read' && /aws/.test(JSON.stringify(a))), JSON.stringify(caught.monitor.alerts));
 });
 
 test('an ordinary program: samples and peaks, no alert', async () => {

@@ -1,7 +1,7 @@
 /** The /proc sampler's bounds: capped reads, a process tree built without recursion, a time budget. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -53,4 +53,20 @@ test('a sample of a process whose child has a huge command line reads only the c
 
 test('readOrder: the container\'s known pids first, then the newest', () => {
   assert.deepEqual(readOrder(['1', '2', '30', '400', '5000', '61'], new Set([30, 61])), ['30', '61', '5000', '400', '2', '1']);
+});
+
+test("the container's processes come from its cgroup.procs when the host shows it; the host cgroup root is never used", async () => {
+  const { cgroupPids, cgroupProcsFile } = await import('../../src/sandbox/monitor/proc-files.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'saferun-cgroup-'));
+  try {
+    const file = path.join(dir, 'cgroup.procs');
+    writeFileSync(file, '12\n345\n\nnot-a-pid\n');
+    assert.deepEqual(await cgroupPids(file), ['12', '345']);
+    assert.deepEqual(await cgroupPids(path.join(dir, 'missing')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // this test runs in the host's root cgroup ('/'): listing it would be every host process, so it is not used
+  const own = readFileSync('/proc/self/cgroup', 'utf8');
+  if (own.trim().split('\n').every((line) => line.split(':')[2] === '/')) assert.equal(cgroupProcsFile(process.pid), undefined);
 });

@@ -52,14 +52,17 @@ export function loadInotify(): Promise<Inotify> {
  * Watches the decoys' host files; `onRead` is called once per decoy, at its first open or read.
  * Rejects (with the reason) when inotify cannot be used; the caller warns and runs without.
  */
-export async function watchDecoys(decoys: readonly Decoy[], onRead: (read: DecoyRead) => void): Promise<DecoyWatch> {
+export async function watchDecoys(decoys: readonly Decoy[], onRead: (read: DecoyRead) => void, options: { readsOnly?: boolean } = {}): Promise<DecoyWatch> {
+  // Under gVisor the gofer opens every bind-mounted file when the sandbox starts, for itself: only a
+  // read of the content then means the program looked.
+  const watched = options.readsOnly ? IN_ACCESS : IN_OPEN | IN_ACCESS;
   const inotify = await loadInotify();
   const fd = inotify.init(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) throw new Error('inotify_init1 failed (the per-user limit of inotify instances?)');
   const byWatch = new Map<number, Decoy>();
   try {
     for (const decoy of decoys) {
-      const wd = inotify.addWatch(fd, decoy.hostPath, IN_OPEN | IN_ACCESS);
+      const wd = inotify.addWatch(fd, decoy.hostPath, watched);
       if (wd < 0) throw new Error(`inotify_add_watch failed for ${decoy.name} (the per-user limit of inotify watches?)`);
       byWatch.set(wd, decoy);
     }
@@ -81,7 +84,7 @@ export async function watchDecoys(decoys: readonly Decoy[], onRead: (read: Decoy
         const wd = buffer.readInt32LE(at);
         const mask = buffer.readUInt32LE(at + 4);
         const decoy = byWatch.get(wd);
-        if (!decoy || reported.has(wd) || (mask & (IN_OPEN | IN_ACCESS)) === 0) continue;
+        if (!decoy || reported.has(wd) || (mask & watched) === 0) continue;
         reported.add(wd);
         onRead({ decoy, how: mask & IN_OPEN ? 'open' : 'read' });
       }

@@ -8,7 +8,7 @@
  * left to do; the caches hold only the processes of the last sample.
  */
 import type { Sample } from './behaviour.js';
-import { interfaceBytes, listPids, readCmdline, readStat, sockets, stdioIsSocket, TICKS_PER_SECOND, type ProcessInfo, type StatLine } from './proc-files.js';
+import { cgroupPids, cgroupProcsFile, interfaceBytes, listPids, readCmdline, readStat, sockets, stdioIsSocket, TICKS_PER_SECOND, type ProcessInfo, type StatLine } from './proc-files.js';
 
 /** Reads in flight at once: enough to keep the thread pool busy, few enough to leave it to others. */
 const CONCURRENCY = 16;
@@ -41,17 +41,29 @@ export class ProcSampler {
   /** The container's pids in the last sample: read first, so a short budget still covers them. */
   private lastTree = new Set<number>();
   readonly stats: ProcSampleStats = { partial: 0 };
+  /** The container's own process list, when the host shows its cgroup (else every host pid is read). */
+  private readonly procsFile: string | undefined;
 
   constructor(
     private readonly rootPid: number,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    this.procsFile = cgroupProcsFile(rootPid);
+  }
+
+  private async candidatePids(): Promise<string[]> {
+    if (this.procsFile) {
+      const pids = await cgroupPids(this.procsFile);
+      if (pids.length > 0) return pids;
+    }
+    return listPids();
+  }
 
   /** One sample, taking at most about `budgetMs`; undefined once the container's init is gone. */
   async sample(budgetMs: number): Promise<Sample | undefined> {
     const deadline = performance.now() + budgetMs;
     // Sockets and counters first: a connection is the alert that must not wait.
-    const [socketList, traffic, rootStat, pids] = await Promise.all([sockets(this.rootPid), interfaceBytes(this.rootPid), readStat(this.rootPid), listPids()]);
+    const [socketList, traffic, rootStat, pids] = await Promise.all([sockets(this.rootPid), interfaceBytes(this.rootPid), readStat(this.rootPid), this.candidatePids()]);
     if (!rootStat) return undefined;
     let partial = false;
 
