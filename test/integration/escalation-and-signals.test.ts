@@ -21,8 +21,10 @@ before(async () => {
   dir = tempWorkdir('saferun-lifecycle-');
   copyFileSync(PROBE, path.join(dir, 'sandbox_probe.py'));
   // The same probe with one medium finding (eval of data it is given): normal escalates it to offline.
-  // (in a directory of its own: the run scans the whole working dir, which would escalate the plain probe too)
+  // (each in a directory of its own: a run scans its whole working dir, so one beside the other would escalate the plain probe too)
   mkdirSync(path.join(dir, 'medium'), { mode: 0o755 });
+  mkdirSync(path.join(dir, 'plain'), { mode: 0o755 });
+  copyFileSync(PROBE, path.join(dir, 'plain', 'sandbox_probe.py'));
   writeFileSync(path.join(dir, 'medium', 'medium_probe.py'), `${readFileSync(PROBE, 'utf8')}\nif len(sys.argv) > 9:\n    eval(sys.argv[9])\n`);
   writeFileSync(path.join(dir, 'sleeper.py'), 'import time\nprint("sleeping", flush=True)\ntime.sleep(120)\nprint("woke up")\n');
 });
@@ -37,7 +39,7 @@ describe('through the CLI', { concurrency: true, timeout: 180_000 }, () => {
     const [{ profile: normal }, { profile: offline }] = await Promise.all([loadProfile('normal'), loadProfile('offline')]);
     assert.equal(normal.policy.medium.kind === 'escalate' && normal.policy.medium.profile, 'offline', 'the preset still escalates medium to offline');
     const [plain, escalated] = await Promise.all([
-      saferun(['--json', '--profile', 'normal', 'sandbox_probe.py'], { cwd: dir }),
+      saferun(['--json', '--profile', 'normal', 'sandbox_probe.py'], { cwd: path.join(dir, 'plain') }),
       saferun(['--json', '--yes', '--profile', 'normal', 'medium_probe.py'], { cwd: path.join(dir, 'medium') }),
     ]);
     assert.equal(plain.exitCode, 0, plain.stderr);
