@@ -7,6 +7,7 @@ import { chownSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { FORWARDER_NAME, FORWARDER_SOURCE, PROXY_SOCKET_NAME } from './forwarder-script.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
 const PREFIX = 'saferun-net-';
 /** sun_path holds 108 bytes; keep room for the socket's own name. */
@@ -23,15 +24,6 @@ function baseDir(): string {
   return tmp.length + PREFIX.length + 40 <= MAX_DIR_LENGTH ? tmp : '/tmp';
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Makes the directory (mode 0700, owned by the sandbox's user) with the forwarder in it.
@@ -65,7 +57,7 @@ export function reapRunDirs(): number {
   let removed = 0;
   for (const entry of entries) {
     const match = /^saferun-net-(\d+)-[0-9a-f]+$/.exec(entry);
-    if (!match || isAlive(Number(match[1]))) continue;
+    if (!match || isProcessAlive(Number(match[1]))) continue;
     const dir = path.join(base, entry);
     try {
       const stat = lstatSync(dir);

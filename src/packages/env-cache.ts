@@ -10,6 +10,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import os from 'node:os';
 import path from 'node:path';
 import type { PackageReport } from './types.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
 export const ENV_FORMAT_VERSION = 1;
 
@@ -191,14 +192,6 @@ export function listEnvs(root = envsDir()): EnvListing[] {
   return out.sort((a, b) => b.lastUsedAt.localeCompare(a.lastUsedAt));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes every environment but the `keep` most recently used, damaged ones, and builds left by
@@ -216,7 +209,7 @@ export function pruneEnvs(keep: number, root = envsDir()): string[] {
   const kept = new Set(listEnvs(root).slice(0, keep).map((e) => e.key));
   for (const name of names) {
     const build = /^\.build-[0-9a-f]{32}-(\d+)-/.exec(name);
-    const stale = build ? !pidAlive(Number(build[1])) : /^[0-9a-f]{32}$/.test(name) && (!complete.has(name) || !kept.has(name));
+    const stale = build ? !isProcessAlive(Number(build[1])) : /^[0-9a-f]{32}$/.test(name) && (!complete.has(name) || !kept.has(name));
     if (!stale) continue;
     rmSync(path.join(root, name), { recursive: true, force: true });
     removed.push(name);

@@ -5,21 +5,13 @@
 import type { EngineApi } from './engine-api.js';
 import { LABEL_OWNER_PID } from './host-config.js';
 import { reapDecoyDirs } from './decoys/plant-decoys.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function reapOrphans(engine: EngineApi): Promise<{ containers: number; networks: number }> {
   const [containers, networks] = await Promise.all([engine.listContainers(LABEL_OWNER_PID), engine.listNetworks(LABEL_OWNER_PID)]);
-  const deadContainers = containers.filter((c) => !isAlive(Number(c.Labels[LABEL_OWNER_PID])));
-  const deadNetworks = networks.filter((n) => !isAlive(Number(n.Labels?.[LABEL_OWNER_PID])));
+  const deadContainers = containers.filter((c) => !isProcessAlive(Number(c.Labels[LABEL_OWNER_PID])));
+  const deadNetworks = networks.filter((n) => !isProcessAlive(Number(n.Labels?.[LABEL_OWNER_PID])));
   await Promise.all(deadContainers.map((c) => engine.remove(c.Id).catch(() => undefined)));
   await Promise.all(deadNetworks.map((n) => engine.removeNetwork(n.Id).catch(() => undefined)));
   reapDecoyDirs();

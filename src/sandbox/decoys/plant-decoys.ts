@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BindMount } from '../host-config.js';
 import { decoyContents, type RandomBytes } from './decoy-contents.js';
+import { isProcessAlive } from '../../util/process-alive.js';
 
 export interface Decoy {
   name: string;
@@ -80,14 +81,6 @@ export function plantDecoys(runDir: string, options: { home: string; owner?: { u
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes decoy directories whose saferun no longer runs; returns how many. */
 export function reapDecoyDirs(parents: readonly string[] = decoyParentCandidates()): number {
@@ -104,7 +97,7 @@ function reapUnder(parent: string): number {
   let reaped = 0;
   for (const name of names) {
     const owner = /^saferun-decoys-(\d+)-[0-9a-f]+$/.exec(name);
-    if (!owner || isAlive(Number(owner[1]))) continue;
+    if (!owner || isProcessAlive(Number(owner[1]))) continue;
     rmSync(path.join(parent, name), { recursive: true, force: true });
     reaped++;
   }
