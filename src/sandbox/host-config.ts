@@ -102,7 +102,8 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
-    NetworkDisabled: spec.network.mode === 'none',
+    // Loopback only, without the engine setting up a network sandbox (measured faster than NetworkMode none alone).
+    NetworkDisabled: spec.network.mode !== 'open',
     HostConfig: {
       Binds: binds,
       NetworkMode: dockerNetworkMode(spec.network),
