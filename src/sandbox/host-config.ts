@@ -111,7 +111,8 @@ export function buildCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
-    NetworkDisabled: spec.network.mode === 'none',
+    // Loopback only, without the engine setting up a network sandbox (measured faster than NetworkMode none alone).
+    NetworkDisabled: spec.network.mode !== 'open',
     HostConfig: {
       ...(spec.runtime ? { Runtime: spec.runtime.name } : {}),
       Binds: binds,

@@ -194,12 +194,18 @@ async function assertRunLeftNothing(runId: string): Promise<void> {
   assert.deepEqual(dirs, [], `no proxy directory of run ${runId}`);
 }
 
-/** The default bridge's gateway: this machine's address on docker0 (os.networkInterfaces() omits a bridge that is down). */
+/**
+ * The default bridge's gateway: this machine's address on docker0 (os.networkInterfaces() omits a
+ * bridge that is down), else the first address of the bridge network's subnet.
+ */
 async function bridgeGateway(): Promise<string> {
-  const { stdout } = await execa('ip', ['-4', '-o', 'addr', 'show', 'docker0']);
-  const gateway = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(stdout)?.[1];
-  assert.ok(gateway, `the engine has its docker0 bridge: ${stdout}`);
-  return gateway;
+  const { stdout } = await execa('ip', ['-4', '-o', 'addr', 'show', 'docker0'], { reject: false });
+  const onInterface = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(String(stdout))?.[1];
+  if (onInterface) return onInterface;
+  const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: { Subnet?: string }[] } };
+  const subnet = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(bridge.IPAM?.Config?.[0]?.Subnet ?? '')?.[1];
+  assert.ok(subnet, 'the engine has a default bridge');
+  return `${subnet}.1`;
 }
 
 const allowed = (): string => `127.0.0.2:${allowedPort}`;
