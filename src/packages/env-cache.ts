@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PackageReport } from './types.js';
 import { isProcessAlive } from '../util/process-alive.js';
+import { walkEntries } from '../util/walk-entries.js';
 
 export const ENV_FORMAT_VERSION = 1;
 
@@ -138,23 +139,9 @@ export interface EnvListing {
 
 function treeBytes(dir: string): number {
   let total = 0;
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    let names: string[];
-    try {
-      names = readdirSync(current);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const file = path.join(current, name);
-      const stat = lstatSync(file, { throwIfNoEntry: false });
-      if (!stat) continue;
-      if (stat.isDirectory()) stack.push(file);
-      else total += stat.size;
-    }
-  }
+  walkEntries(dir, (_entry, stat) => {
+    if (!stat.isDirectory()) total += stat.size;
+  });
   return total;
 }
 

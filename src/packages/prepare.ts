@@ -7,7 +7,8 @@
  *   4. install: `pip install --no-index` of exactly the inspected files, in a sandbox with no
  *      network, into a new environment that is renamed into the cache only when complete.
  */
-import { lchownSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { lchownSync, writeFileSync } from 'node:fs';
+import { walkEntries } from '../util/walk-entries.js';
 import path from 'node:path';
 import type { ResourceLimits } from '../config/profile.js';
 import { SaferunError } from '../errors.js';
@@ -78,14 +79,7 @@ function reclaim(dir: string): void {
   if (process.getuid?.() !== 0) return;
   const uid = process.getuid();
   const gid = process.getgid?.() ?? 0;
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    const stat = lstatSync(current, { throwIfNoEntry: false });
-    if (!stat) continue;
-    lchownSync(current, uid, gid);
-    if (stat.isDirectory()) for (const name of readdirSync(current)) stack.push(path.join(current, name));
-  }
+  walkEntries(dir, (entry) => lchownSync(entry, uid, gid));
 }
 
 export interface Downloaded {

@@ -6,9 +6,9 @@
  * more than one hard link is left alone: its other names may be anywhere, so changing its owner
  * would change a file outside the directory the user named.
  */
-import { lchownSync, lstatSync, mkdirSync, readdirSync, realpathSync, type Stats } from 'node:fs';
-import path from 'node:path';
+import { lchownSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { SaferunError } from '../errors.js';
+import { walkEntries } from '../util/walk-entries.js';
 import { checkOutputPath, type OutputPathContext } from './output-path.js';
 
 export interface PreparedOutputDir {
@@ -23,27 +23,6 @@ interface Owner {
   ino: number;
 }
 
-/** Every entry under dir (dir included) on dir's file system, without following symlinks. */
-function walkEntries(dir: string, visit: (absolute: string, stat: Stats) => void): void {
-  const device = lstatSync(dir).dev;
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    const stat = lstatSync(current, { throwIfNoEntry: false });
-    if (!stat || stat.dev !== device) continue;
-    if (!stat.isDirectory() && stat.nlink > 1) continue;
-    visit(current, stat);
-    if (stat.isDirectory()) {
-      let names: string[] = [];
-      try {
-        names = readdirSync(current);
-      } catch {
-        // unreadable: left as it is
-      }
-      for (const name of names) stack.push(path.join(current, name));
-    }
-  }
-}
 
 function tryChown(file: string, uid: number, gid: number): void {
   try {
